@@ -1,0 +1,30 @@
+// Adam with PyTorch's semantics (bias-corrected, eps added after the square root),
+// as ordinary ONNX ops over the flat parameter vector.
+import type { Value } from './graph.js';
+import { add, cast, div, mul, pow, sqrt, sub } from './ops.js';
+
+export interface AdamConfig { lr: number; beta1: number; beta2: number; eps: number }
+export const ADAM_DEFAULTS: AdamConfig = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
+export interface AdamState { params: Value; m: Value; v: Value; /** float64 scalar: steps taken */ t: Value }
+
+/**
+ * PyTorch: m = lerp(m, g, 1-b1); v = b2 v + (1-b2) g^2;
+ *          p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps),  bc_i = 1 - b_i^t.
+ * Multiplying through by sqrt(bc2) leaves two scalars, so the per-element work is
+ * p -= alpha * m / (sqrt(v) + epsHat) with alpha = lr sqrt(bc2) / bc1, epsHat = eps sqrt(bc2).
+ */
+export function adamStep(s: AdamState, grad: Value, cfg: AdamConfig): AdamState {
+  const t = add(s.t, 1);
+  // NOTE: in float32, 1 - 0.999^t loses about 3 digits; the scalars are computed in float64.
+  const g64 = s.t.graph;
+  const bc1 = sub(1, pow(g64.constant('double', cfg.beta1), t));
+  const sqrtBc2 = sqrt(sub(1, pow(g64.constant('double', cfg.beta2), t)));
+  const alpha = cast(div(mul(sqrtBc2, cfg.lr), bc1), 'float');
+  const epsHat = cast(mul(sqrtBc2, cfg.eps), 'float');
+
+  const m = add(s.m, mul(sub(grad, s.m), 1 - cfg.beta1));
+  const v = add(mul(s.v, cfg.beta2), mul(mul(grad, grad), 1 - cfg.beta2));
+  const params = sub(s.params, mul(div(m, add(sqrt(v), epsHat)), alpha));
+  return { params, m, v, t };
+}

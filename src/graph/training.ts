@@ -1,0 +1,87 @@
+// The training programs: one step as its own model (train-step.onnx, to drive from
+// any ONNX Runtime), the same step inside an ONNX Loop (the fast path: weights and
+// moments stay loop-carried, the uint8 dataset is passed once and batches are
+// gathered by index in the graph), and an evaluation graph.
+import { adamStep, type AdamConfig, type AdamState } from './adam.js';
+import { gradients } from './autodiff.js';
+import { Graph, type Value } from './graph.js';
+import { crossEntropy, normalize, toUnit } from './loss.js';
+import { mlpForward, unflatten, type ParamLayout } from './mlp.js';
+import { add, argMax, cast, concat, equal, flatten, gather, identity, mul, reduceSum, reshape, slice, unsqueeze } from './ops.js';
+import { float, type Attr } from './types.js';
+
+export interface Stats { mean: number; std: number }
+
+/** Forward, loss, gradients and Adam for one batch x01 [N, inputs] in [0, 1]. */
+export function trainStepCore(s: AdamState, x01: Value, labels: Value, layout: ParamLayout, stats: Stats, adam: AdamConfig) {
+  const params = unflatten(s.params, layout);
+  const loss = crossEntropy(mlpForward(normalize(x01, stats), params), labels, layout.classes);
+  const grads = gradients(loss, params);
+  const flat = concat(grads.map((d, i) => (layout.tensors[i].shape.length === 1 ? d : reshape(d, [-1], [layout.tensors[i].size]))), 0);
+  return { ...adamStep(s, flat, adam), loss };
+}
+
+function stateInputs(g: Graph, P: number, names: [string, string, string, string]): AdamState {
+  return {
+    params: g.input(names[0], 'float', [P]),
+    m: g.input(names[1], 'float', [P]),
+    v: g.input(names[2], 'float', [P]),
+    t: g.input(names[3], 'double', []),
+  };
+}
+
+/** train-step.onnx: (params, adam_m, adam_v, step, pixels [N,1,28,28] in [0,1], labels int64 [N]) -> updated state and loss. */
+export function buildTrainStep(layout: ParamLayout, stats: Stats, adam: AdamConfig, imageShape: [number, number]): Graph {
+  const g = new Graph('train_step');
+  const s = stateInputs(g, layout.total, ['params', 'adam_m', 'adam_v', 'step']);
+  const pixels = g.input('pixels', 'float', ['N', 1, ...imageShape]);
+  const labels = g.input('labels', 'int64', ['N']);
+  const out = trainStepCore(s, flatten(pixels, 1), labels, layout, stats, adam);
+  g.output(['params_out', out.params], ['adam_m_out', out.m], ['adam_v_out', out.v], ['step_out', out.t], ['loss', out.loss]);
+  return g;
+}
+
+/**
+ * train-loop.onnx: runs `steps` Adam steps in one call. Batch k takes
+ * order[first + k*B .. first + (k+1)*B) (Slice clamps, so the last batch may be short).
+ */
+export function buildTrainLoop(layout: ParamLayout, stats: Stats, adam: AdamConfig, batchSize: number): Graph {
+  const g = new Graph('train_loop');
+  const s = stateInputs(g, layout.total, ['params', 'adam_m', 'adam_v', 'step']);
+  const images = g.input('images', 'uint8', ['S', layout.inputSize]);
+  const labels = g.input('labels', 'uint8', ['S']);
+  const order = g.input('order', 'int32', ['S']);
+  const first = g.input('first', 'int64', []);
+  const steps = g.input('steps', 'int64', []);
+
+  // NOTE: body values must not reuse outer names (ORT reports "graph is not acyclic"): the prefix keeps them apart.
+  const body = new Graph('train_body', g, 'body/');
+  const iter = body.input('body/iter', 'int64', []);
+  const cond = body.input('body/cond', 'bool', []);
+  const bs = stateInputs(body, layout.total, ['body/params', 'body/adam_m', 'body/adam_v', 'body/step']);
+  const start = unsqueeze(add(first, mul(iter, batchSize)), [0]);
+  const idx = slice(order, start, add(start, batchSize), [0], ['B']);
+  const x01 = toUnit(gather(images, idx, 0));
+  const out = trainStepCore(bs, x01, gather(labels, idx, 0), layout, stats, adam);
+  body.outputs = [identity(cond), out.params, out.m, out.v, out.t, out.loss];
+
+  const loopAttrs: Record<string, Attr> = { body: { type: 'graph', value: body } };
+  const [p, m, v, t, losses] = g.emit('Loop', [steps, undefined, s.params, s.m, s.v, s.t], loopAttrs, [
+    ['float', [layout.total]], ['float', [layout.total]], ['float', [layout.total]], ['double', []], ['float', ['steps']],
+  ]);
+  g.output(['params_out', p], ['adam_m_out', m], ['adam_v_out', v], ['step_out', t], ['losses', losses]);
+  return g;
+}
+
+/** evaluate.onnx: (params, images uint8 [S, inputs], labels uint8 [S]) -> correct count (int64) and mean loss. */
+export function buildEvaluate(layout: ParamLayout, stats: Stats): Graph {
+  const g = new Graph('evaluate');
+  const params = g.input('params', 'float', [layout.total]);
+  const images = g.input('images', 'uint8', ['S', layout.inputSize]);
+  const labels = g.input('labels', 'uint8', ['S']);
+  const logits = mlpForward(normalize(toUnit(images), stats), unflatten(params, layout));
+  const hits = cast(equal(argMax(logits, 1, 0), cast(labels, 'int64')), 'int64');
+  g.output(['correct', reduceSum(hits, undefined, 0)], ['loss', crossEntropy(logits, labels, layout.classes)]);
+  return g;
+}
+
