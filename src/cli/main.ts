@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// The command line: `onnx-mnist train` (and, as they land, serve and export).
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { IdxError } from '../data/idx.js';
+import { DEFAULTS } from '../train/config.js';
+import { EXECUTION_PROVIDERS, ExecutionProviderError, type ExecutionProvider } from '../train/execution-provider.js';
+import { runTrain } from '../train/run.js';
+import { VERSION } from '../version.js';
+
+const positiveInt = (what: string) => (s: string) => {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive integer, got "${s}"`);
+  return n;
+};
+const nonNegativeInt = (what: string) => (s: string) => {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${what} must be a non-negative integer, got "${s}"`);
+  return n;
+};
+const positiveNumber = (s: string) => {
+  const n = Number(s);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`must be a positive number, got "${s}"`);
+  return n;
+};
+const sizes = (s: string) => {
+  const list = s.split(',').map((x) => positiveInt('each hidden size')(x.trim()));
+  if (list.length === 0) throw new InvalidArgumentError('give at least one hidden size, e.g. 128,64');
+  return list;
+};
+
+const program = new Command('onnx-mnist').version(VERSION).description('Train, ship and serve an MNIST classifier on ONNX Runtime');
+
+program.command('train')
+  .description('train the MLP on MNIST (or any IDX dataset) and write artifacts/mnist-mlp.onnx')
+  .option('--epochs <n>', 'epochs', positiveInt('--epochs'), DEFAULTS.epochs)
+  .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), DEFAULTS.batchSize)
+  .option('--lr <x>', 'Adam learning rate', positiveNumber, DEFAULTS.lr)
+  .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', sizes, DEFAULTS.hidden)
+  .option('--seed <n>', 'seed for init and shuffling', nonNegativeInt('--seed'), DEFAULTS.seed)
+  .option('--data <dir>', 'folder with the four IDX files (raw or .gz); default: the bundled MNIST')
+  .option('--out <dir>', 'output folder', 'artifacts')
+  .option('--threads <n>', 'ONNX Runtime intra-op threads', positiveInt('--threads'), DEFAULTS.threads)
+  .addOption(new Option('--ep <provider>', 'execution provider').choices(EXECUTION_PROVIDERS as string[]).default(DEFAULTS.ep))
+  .option('--limit <n>', 'train on the first n images only (0 = all)', nonNegativeInt('--limit'), DEFAULTS.trainLimit)
+  .option('--chunk <n>', 'training steps per ONNX Runtime call', positiveInt('--chunk'), DEFAULTS.chunkSteps)
+  .option('--log <file>', 'JSON-lines log of every epoch (default: <out>/train-log.jsonl)')
+  .addOption(new Option('--ort-log <level>', 'ONNX Runtime session log on stderr').choices(['verbose', 'error']).default('error'))
+  .action(async (o) => {
+    await runTrain({
+      ...DEFAULTS, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, hidden: o.hidden, seed: o.seed, threads: o.threads,
+      ep: o.ep as ExecutionProvider, trainLimit: o.limit, chunkSteps: o.chunk, ortVerbose: o.ortLog === 'verbose',
+      dataDir: o.data, outDir: o.out, logFile: o.log,
+    });
+  });
+
+program.parseAsync().catch((e: unknown) => {
+  // Expected failures get their message, not a stack trace.
+  if (e instanceof ExecutionProviderError || e instanceof IdxError || (e instanceof Error && /^(no such|dataset|ENOENT)/i.test(e.message))) {
+    console.error(`error: ${e.message}`);
+  } else console.error(e);
+  process.exitCode = 1;
+});

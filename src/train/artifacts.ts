@@ -1,0 +1,70 @@
+// What training ships: the inference model with its contract in metadata_props,
+// and the single training step for anyone driving training from another runtime.
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { Dataset } from '../data/dataset.js';
+import { CLASS_LABELS, IMAGE_COLS, IMAGE_ROWS, INPUT_SHAPE, NORMALIZATION } from '../data/mnist-spec.js';
+import { buildInference } from '../graph/inference.js';
+import { serializeModel } from '../graph/serialize.js';
+import { buildTrainStep } from '../graph/training.js';
+import { PRODUCER, VERSION } from '../version.js';
+import { writeFileAtomic } from './atomic-write.js';
+import type { TrainConfig } from './config.js';
+import type { TrainResult } from './trainer.js';
+
+export const MODEL_FILE = 'mnist-mlp.onnx';
+export const TRAIN_STEP_FILE = 'train-step.onnx';
+
+export function inferenceModel(result: TrainResult, metadata: Record<string, string> = {}): Uint8Array {
+  const g = buildInference(result.layout, result.params, NORMALIZATION, [IMAGE_ROWS, IMAGE_COLS]);
+  return serializeModel(g, { metadata, producerVersion: VERSION, docString: 'MNIST MLP classifier trained by onnx-mnist' });
+}
+
+/** Test accuracy of the inference model itself, fed exactly as a user would: float pixels in [0, 1]. */
+export async function artifactAccuracy(model: Uint8Array, data: Dataset): Promise<number> {
+  const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1 });
+  const n = data.test.count;
+  const pixels = new Float32Array(data.test.images.length);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = data.test.images[i] / 255;
+  const out = await session.run({ pixels: new ort.Tensor('float32', pixels, [n, 1, data.rows, data.cols]) }, ['label']);
+  const label = out.label.data as BigInt64Array;
+  let hits = 0;
+  for (let i = 0; i < n; i++) if (Number(label[i]) === data.test.labels[i]) hits++;
+  await session.release();
+  return hits / n;
+}
+
+export function artifactMetadata(cfg: TrainConfig, result: TrainResult, data: Dataset, accuracy: number): Record<string, string> {
+  return {
+    producer: PRODUCER,
+    created: new Date().toISOString(),
+    input: JSON.stringify({ name: 'pixels', dtype: 'float32', shape: INPUT_SHAPE, range: [0, 1], ink: 'high' }),
+    normalization: JSON.stringify(NORMALIZATION),
+    class_labels: JSON.stringify(CLASS_LABELS),
+    test_accuracy: accuracy.toFixed(4),
+    epochs: String(result.epochs.length),
+    hyperparameters: JSON.stringify({
+      hidden: cfg.hidden, batchSize: cfg.batchSize, epochs: cfg.epochs, seed: cfg.seed,
+      optimizer: { name: 'Adam', ...result.adam }, loss: 'cross_entropy', trainImages: cfg.trainLimit || data.train.count,
+    }),
+    training: JSON.stringify(result.epochs.map((e) => ({ epoch: e.epoch, trainLoss: +e.trainLoss.toFixed(5), testAccuracy: e.testAccuracy }))),
+    dataset_sha256: JSON.stringify(data.checksums),
+  };
+}
+
+export function trainStepModel(result: TrainResult): Uint8Array {
+  const g = buildTrainStep(result.layout, NORMALIZATION, result.adam, [IMAGE_ROWS, IMAGE_COLS]);
+  const layout = result.layout.tensors.map((t) => ({ name: t.name, shape: t.shape, offset: t.offset }));
+  return serializeModel(g, {
+    producerVersion: VERSION,
+    docString: 'One Adam step of the MNIST MLP; see README "train-step.onnx".',
+    metadata: { producer: PRODUCER, param_layout: JSON.stringify(layout), adam: JSON.stringify(result.adam), normalization: JSON.stringify(NORMALIZATION) },
+  });
+}
+
+export async function writeArtifacts(dir: string, model: Uint8Array, step: Uint8Array): Promise<{ model: string; trainStep: string }> {
+  const files = { model: path.join(dir, MODEL_FILE), trainStep: path.join(dir, TRAIN_STEP_FILE) };
+  await writeFileAtomic(files.model, model);
+  await writeFileAtomic(files.trainStep, step);
+  return files;
+}

@@ -1,0 +1,53 @@
+// Progress output: a bar per epoch on a terminal, plain lines otherwise (CI logs
+// stay readable), the loss every 100 batches like the reference notebook.
+import cliProgress from 'cli-progress';
+import type { ChunkReport, EpochReport } from './trainer.js';
+
+export interface Reporter {
+  chunk(c: ChunkReport): void;
+  epoch(e: EpochReport): void;
+  done(): void;
+}
+
+const LOSS_EVERY = 100;
+
+export function createReporter(epochs: number, out: NodeJS.WriteStream = process.stdout): Reporter {
+  const tty = out.isTTY === true;
+  const multi = tty ? new cliProgress.MultiBar({
+    stream: out, clearOnComplete: true, hideCursor: true,
+    format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} | {speed} steps/s | loss {loss}',
+  }, cliProgress.Presets.shades_classic) : undefined;
+  let bar: cliProgress.SingleBar | undefined;
+  let pending: number[] = [];
+  let stepsDone = 0, seconds = 0;
+  const log = (line: string) => (multi ? multi.log(`${line}\n`) : out.write(`${line}\n`));
+
+  return {
+    chunk(c) {
+      if (c.step - c.losses.length === 0) {
+        pending = []; stepsDone = 0; seconds = 0;
+        bar = multi?.create(c.stepsPerEpoch, 0, { epoch: c.epoch, epochs, speed: '-', loss: '-' });
+      }
+      stepsDone += c.losses.length;
+      seconds += c.seconds;
+      pending.push(...c.losses);
+      const speed = (stepsDone / seconds).toFixed(0);
+      const first = c.step - c.losses.length;
+      // The notebook prints the mean loss of the last 100 batches at every 100th batch.
+      if (Math.floor(c.step / LOSS_EVERY) > Math.floor(first / LOSS_EVERY) || c.step === c.stepsPerEpoch) {
+        const mean = pending.reduce((a, b) => a + b, 0) / pending.length;
+        log(`epoch ${c.epoch}/${epochs}  batch ${String(c.step).padStart(String(c.stepsPerEpoch).length)}/${c.stepsPerEpoch}  loss ${mean.toFixed(4)}  (${speed} steps/s)`);
+        pending = [];
+      }
+      bar?.update(c.step, { speed, loss: c.losses[c.losses.length - 1].toFixed(4) });
+    },
+    epoch(e) {
+      if (bar) { multi?.remove(bar); bar = undefined; }
+      log(`epoch ${e.epoch}/${epochs}: train loss ${e.trainLoss.toFixed(4)}, test loss ${e.testLoss.toFixed(4)}, ` +
+        `test accuracy ${(e.testAccuracy * 100).toFixed(2)}%, ${e.seconds.toFixed(2)} s (${(e.steps / e.seconds).toFixed(0)} steps/s)`);
+    },
+    done() {
+      multi?.stop();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// The training loop: shuffles, feeds chunks of steps to the ONNX Loop graph,
+// evaluates after every epoch. No console and no files here; the CLI listens.
+import * as ort from 'onnxruntime-node';
+import { IMAGE_SIZE, NORMALIZATION, NUM_CLASSES } from '../data/mnist-spec.js';
+import type { Dataset, Split } from '../data/dataset.js';
+import { ADAM_DEFAULTS, type AdamConfig } from '../graph/adam.js';
+import { initParams, mlpLayout, type ParamLayout } from '../graph/mlp.js';
+import { mulberry32, permutation } from '../graph/random.js';
+import { serializeModel } from '../graph/serialize.js';
+import { buildEvaluate, buildTrainLoop } from '../graph/training.js';
+import type { TrainConfig } from './config.js';
+import { createSession } from './execution-provider.js';
+
+export interface ChunkReport { epoch: number; step: number; stepsPerEpoch: number; losses: Float32Array; seconds: number }
+export interface EpochReport {
+  epoch: number; steps: number; seconds: number; trainLoss: number; testLoss: number; testAccuracy: number;
+}
+export interface TrainHooks { onChunk?: (c: ChunkReport) => void; onEpoch?: (e: EpochReport) => void }
+export interface TrainResult { layout: ParamLayout; params: Float32Array; epochs: EpochReport[]; adam: AdamConfig; trainSeconds: number }
+
+const f32 = (a: Float32Array) => new ort.Tensor('float32', a, [a.length]);
+const i64 = (n: number) => new ort.Tensor('int64', BigInt64Array.from([BigInt(n)]), []);
+const images = (s: Split, n = s.count) => new ort.Tensor('uint8', s.images.subarray(0, n * IMAGE_SIZE), [n, IMAGE_SIZE]);
+const labels = (s: Split, n = s.count) => new ort.Tensor('uint8', s.labels.subarray(0, n), [n]);
+
+export async function train(cfg: TrainConfig, data: Dataset, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const layout = mlpLayout(data.rows * data.cols, cfg.hidden, NUM_CLASSES);
+  const adam: AdamConfig = { ...ADAM_DEFAULTS, lr: cfg.lr };
+  const session = { ep: cfg.ep, threads: cfg.threads, verbose: cfg.ortVerbose };
+  const loop = await createSession(serializeModel(buildTrainLoop(layout, NORMALIZATION, adam, cfg.batchSize)), session);
+  const evaluate = await createSession(serializeModel(buildEvaluate(layout, NORMALIZATION)), { ...session, verbose: false });
+
+  const rand = mulberry32(cfg.seed);
+  let params: Float32Array = initParams(layout, rand);
+  let m: Float32Array = new Float32Array(layout.total);
+  let v: Float32Array = new Float32Array(layout.total);
+  let t = 0;
+  const n = cfg.trainLimit > 0 ? Math.min(cfg.trainLimit, data.train.count) : data.train.count;
+  const trainImages = images(data.train, n);
+  const trainLabels = labels(data.train, n);
+  const testFeeds = { images: images(data.test), labels: labels(data.test) };
+  const stepsPerEpoch = Math.ceil(n / cfg.batchSize);
+  const epochs: EpochReport[] = [];
+  let trainSeconds = 0;
+
+  for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+    // Reshuffled every epoch from one seeded stream: same seed, same batches.
+    const order = new ort.Tensor('int32', permutation(n, rand), [n]);
+    const started = performance.now();
+    let lossSum = 0;
+    for (let step = 0; step < stepsPerEpoch; step += cfg.chunkSteps) {
+      const count = Math.min(cfg.chunkSteps, stepsPerEpoch - step);
+      const chunkStart = performance.now();
+      const r = await loop.run({
+        params: f32(params), adam_m: f32(m), adam_v: f32(v), step: new ort.Tensor('float64', Float64Array.of(t), []),
+        images: trainImages, labels: trainLabels, order, first: i64(step * cfg.batchSize), steps: i64(count),
+      });
+      params = r.params_out.data as Float32Array;
+      m = r.adam_m_out.data as Float32Array;
+      v = r.adam_v_out.data as Float32Array;
+      t = (r.step_out.data as Float64Array)[0];
+      const losses = r.losses.data as Float32Array;
+      for (const l of losses) lossSum += l;
+      hooks.onChunk?.({ epoch, step: step + count, stepsPerEpoch, losses, seconds: (performance.now() - chunkStart) / 1000 });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    trainSeconds += seconds;
+    const e = await evaluate.run({ params: f32(params), ...testFeeds });
+    const report: EpochReport = {
+      epoch, steps: stepsPerEpoch, seconds, trainLoss: lossSum / stepsPerEpoch,
+      testLoss: (e.loss.data as Float32Array)[0], testAccuracy: Number((e.correct.data as BigInt64Array)[0]) / data.test.count,
+    };
+    epochs.push(report);
+    hooks.onEpoch?.(report);
+  }
+  await loop.release();
+  await evaluate.release();
+  return { layout, params, epochs, adam, trainSeconds };
+}
