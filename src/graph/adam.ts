@@ -9,7 +9,7 @@ export const ADAM_DEFAULTS: AdamConfig = { lr: 1e-3, beta1: 0.9, beta2: 0.999, e
 export interface AdamState { params: Value; m: Value; v: Value; /** float64 scalar: steps taken */ t: Value }
 
 /**
- * PyTorch: m = lerp(m, g, 1-b1); v = b2 v + (1-b2) g^2;
+ * PyTorch: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
  *          p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps),  bc_i = 1 - b_i^t.
  * Multiplying through by sqrt(bc2) leaves two scalars, so the per-element work is
  * p -= alpha * m / (sqrt(v) + epsHat) with alpha = lr sqrt(bc2) / bc1, epsHat = eps sqrt(bc2).
@@ -23,7 +23,7 @@ export function adamStep(s: AdamState, grad: Value, cfg: AdamConfig): AdamState 
   const alpha = cast(div(mul(sqrtBc2, cfg.lr), bc1), 'float');
   const epsHat = cast(mul(sqrtBc2, cfg.eps), 'float');
 
-  const m = add(s.m, mul(sub(grad, s.m), 1 - cfg.beta1));
+  const m = add(mul(s.m, cfg.beta1), mul(grad, 1 - cfg.beta1));
   const v = add(mul(s.v, cfg.beta2), mul(mul(grad, grad), 1 - cfg.beta2));
   const params = sub(s.params, mul(div(m, add(sqrt(v), epsHat)), alpha));
   return { params, m, v, t };

@@ -8,6 +8,10 @@ export const normalize = (x01: Value, stats: { mean: number; std: number }) => d
 /** uint8 pixels to [0, 1], as torchvision's ToTensor (x / 255). */
 export const toUnit = (u8: Value) => div(cast(u8, 'float'), 255);
 
+/** ToTensor then Normalize in two passes: x * (1 / (255 std)) - mean / std. */
+export const normalizeBytes = (u8: Value, stats: { mean: number; std: number }) =>
+  sub(mul(cast(u8, 'float'), 1 / (255 * stats.std)), stats.mean / stats.std);
+
 /** Mean cross-entropy of logits [N, C] against integer labels [N]: -mean(log_softmax(z)[label]). */
 export function crossEntropy(logits: Value, labels: Value, classes: number): Value {
   const ids = logits.graph.constant('int64', Array.from({ length: classes }, (_, i) => i));

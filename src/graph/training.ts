@@ -5,17 +5,17 @@
 import { adamStep, type AdamConfig, type AdamState } from './adam.js';
 import { gradients } from './autodiff.js';
 import { Graph, type Value } from './graph.js';
-import { crossEntropy, normalize, toUnit } from './loss.js';
+import { crossEntropy, normalize, normalizeBytes, toUnit } from './loss.js';
 import { mlpForward, unflatten, type ParamLayout } from './mlp.js';
 import { add, argMax, cast, concat, equal, flatten, gather, identity, mul, reduceSum, reshape, slice, unsqueeze } from './ops.js';
 import { float, type Attr } from './types.js';
 
 export interface Stats { mean: number; std: number }
 
-/** Forward, loss, gradients and Adam for one batch x01 [N, inputs] in [0, 1]. */
-export function trainStepCore(s: AdamState, x01: Value, labels: Value, layout: ParamLayout, stats: Stats, adam: AdamConfig) {
+/** Forward, loss, gradients and Adam for one normalized batch x [N, inputs]. */
+export function trainStepCore(s: AdamState, x: Value, labels: Value, layout: ParamLayout, adam: AdamConfig) {
   const params = unflatten(s.params, layout);
-  const loss = crossEntropy(mlpForward(normalize(x01, stats), params), labels, layout.classes);
+  const loss = crossEntropy(mlpForward(x, params), labels, layout.classes);
   const grads = gradients(loss, params);
   const flat = concat(grads.map((d, i) => (layout.tensors[i].shape.length === 1 ? d : reshape(d, [-1], [layout.tensors[i].size]))), 0);
   return { ...adamStep(s, flat, adam), loss };
@@ -36,7 +36,7 @@ export function buildTrainStep(layout: ParamLayout, stats: Stats, adam: AdamConf
   const s = stateInputs(g, layout.total, ['params', 'adam_m', 'adam_v', 'step']);
   const pixels = g.input('pixels', 'float', ['N', 1, ...imageShape]);
   const labels = g.input('labels', 'int64', ['N']);
-  const out = trainStepCore(s, flatten(pixels, 1), labels, layout, stats, adam);
+  const out = trainStepCore(s, normalize(flatten(pixels, 1), stats), labels, layout, adam);
   g.output(['params_out', out.params], ['adam_m_out', out.m], ['adam_v_out', out.v], ['step_out', out.t], ['loss', out.loss]);
   return g;
 }
@@ -61,8 +61,8 @@ export function buildTrainLoop(layout: ParamLayout, stats: Stats, adam: AdamConf
   const bs = stateInputs(body, layout.total, ['body/params', 'body/adam_m', 'body/adam_v', 'body/step']);
   const start = unsqueeze(add(first, mul(iter, batchSize)), [0]);
   const idx = slice(order, start, add(start, batchSize), [0], ['B']);
-  const x01 = toUnit(gather(images, idx, 0));
-  const out = trainStepCore(bs, x01, gather(labels, idx, 0), layout, stats, adam);
+  const x = normalizeBytes(gather(images, idx, 0), stats);
+  const out = trainStepCore(bs, x, gather(labels, idx, 0), layout, adam);
   body.outputs = [identity(cond), out.params, out.m, out.v, out.t, out.loss];
 
   const loopAttrs: Record<string, Attr> = { body: { type: 'graph', value: body } };

@@ -1,4 +1,5 @@
 // Training settings: the reference notebook's defaults, one place.
+import { availableParallelism } from 'node:os';
 import type { ExecutionProvider } from './execution-provider.js';
 
 export interface TrainConfig {
@@ -23,7 +24,8 @@ export const DEFAULTS: TrainConfig = {
   lr: 0.001,
   hidden: [128, 64],
   seed: 0,
-  threads: 1,
+  // Inside the Loop graph the JS thread waits, so both cores of a 2-core machine can compute (see BENCHMARKS.md).
+  threads: Math.min(2, availableParallelism()),
   ep: 'cpu',
   chunkSteps: 100,
   trainLimit: 0,

@@ -1,0 +1,43 @@
+// The floor the training loop is compared against: only the 8 matrix products of
+// one forward+backward step (same shapes, same Gemm attributes), run inside an
+// ONNX Loop for a whole epoch of steps.
+import { Graph, type Value } from '../src/graph/graph.js';
+import { gemm, identity } from '../src/graph/ops.js';
+
+export function matmulFloorGraph(batch: number, sizes: number[]): Graph {
+  const g = new Graph('matmul_floor');
+  const steps = g.input('steps', 'int64', []);
+  const x = g.input('x', 'float', [batch, sizes[0]]);
+  const ws: Value[] = [], bs: Value[] = [];
+  for (let l = 1; l < sizes.length; l++) {
+    ws.push(g.input(`w${l}`, 'float', [sizes[l], sizes[l - 1]]));
+    bs.push(g.input(`b${l}`, 'float', [sizes[l]]));
+  }
+  const body = new Graph('floor_body', g, 'body/');
+  body.input('body/i', 'int64', []);
+  const cond = body.input('body/cond', 'bool', []);
+  const carried = ws.map((w, l) => body.input(`body/acc${l}`, 'float', w.shape!));
+  const hs: Value[] = [x];
+  for (let l = 0; l < ws.length; l++) hs.push(gemm(hs[l], ws[l], bs[l], { transB: 1 }));
+  const dws: Value[] = [];
+  let d = hs[hs.length - 1];
+  for (let l = ws.length - 1; l >= 0; l--) {
+    dws[l] = gemm(d, hs[l], undefined, { transA: 1 });
+    if (l > 0) d = gemm(d, ws[l]);
+  }
+  void carried;
+  body.outputs = [identity(cond), ...dws];
+  const outs = g.emit('Loop', [steps, undefined, ...ws.map((w) => w)], { body: { type: 'graph', value: body } }, ws.map((w) => ['float', w.shape]));
+  g.output(...outs.map((o, l): [string, Value] => [`dw${l + 1}`, o]));
+  return g;
+}
+
+/** Multiply-adds x2 of one step's 8 products. */
+export function stepFlops(batch: number, sizes: number[]): number {
+  let f = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    const mk = sizes[l] * sizes[l - 1];
+    f += 2 * batch * mk * (l === 1 ? 2 : 3); // forward, weight gradient, and (above the first layer) input gradient
+  }
+  return f;
+}

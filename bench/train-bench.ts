@@ -1,0 +1,87 @@
+// npm run bench (training part): median epoch time at 1 and 2 threads, the
+// matrix-product floor and a one-session-per-step loop measured in the same run,
+// and `npm run train` end to end. Prints a markdown section for BENCHMARKS.md.
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { loadDataset } from '../src/data/dataset.js';
+import { IMAGE_SIZE, NORMALIZATION } from '../src/data/mnist-spec.js';
+import { ADAM_DEFAULTS } from '../src/graph/adam.js';
+import { initParams, mlpLayout } from '../src/graph/mlp.js';
+import { mulberry32 } from '../src/graph/random.js';
+import { serializeModel } from '../src/graph/serialize.js';
+import { buildTrainStep } from '../src/graph/training.js';
+import { DEFAULTS } from '../src/train/config.js';
+import { sessionOptions } from '../src/train/execution-provider.js';
+import { median } from '../src/train/run.js';
+import { train } from '../src/train/trainer.js';
+import { matmulFloorGraph, stepFlops } from './matmul-floor.js';
+
+const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 6);
+const sizes = [IMAGE_SIZE, ...DEFAULTS.hidden, 10];
+const data = await loadDataset();
+const steps = Math.ceil(data.train.count / DEFAULTS.batchSize);
+const flopsPerEpoch = stepFlops(DEFAULTS.batchSize, sizes) * steps;
+const rows: string[] = [];
+
+async function floorSeconds(threads: number): Promise<number> {
+  const s = await ort.InferenceSession.create(serializeModel(matmulFloorGraph(DEFAULTS.batchSize, sizes)), sessionOptions({ ep: 'cpu', threads }));
+  const rand = mulberry32(1);
+  const t = (dims: number[]) => new ort.Tensor('float32', Float32Array.from({ length: dims.reduce((a, b) => a * b) }, () => rand() - 0.5), dims);
+  const feeds: Record<string, ort.Tensor> = { steps: new ort.Tensor('int64', BigInt64Array.of(BigInt(steps)), []), x: t([DEFAULTS.batchSize, sizes[0]]) };
+  for (let l = 1; l < sizes.length; l++) { feeds[`w${l}`] = t([sizes[l], sizes[l - 1]]); feeds[`b${l}`] = t([sizes[l]]); }
+  await s.run(feeds);
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) { const t0 = performance.now(); await s.run(feeds); times.push((performance.now() - t0) / 1000); }
+  return median(times);
+}
+
+async function perStepMs(threads: number, n = 300): Promise<number> {
+  const layout = mlpLayout(IMAGE_SIZE, DEFAULTS.hidden, 10);
+  const s = await ort.InferenceSession.create(serializeModel(buildTrainStep(layout, NORMALIZATION, ADAM_DEFAULTS, [28, 28])), sessionOptions({ ep: 'cpu', threads }));
+  let p: Float32Array = initParams(layout, mulberry32(1)), m: Float32Array = new Float32Array(layout.total), v: Float32Array = new Float32Array(layout.total), t = 0;
+  const B = DEFAULTS.batchSize;
+  const t0 = performance.now();
+  for (let k = 0; k < n; k++) {
+    const off = (k * B) % (data.train.count - B);
+    const pixels = Float32Array.from(data.train.images.subarray(off * IMAGE_SIZE, (off + B) * IMAGE_SIZE), (x) => x / 255);
+    const r = await s.run({
+      params: new ort.Tensor('float32', p, [layout.total]), adam_m: new ort.Tensor('float32', m, [layout.total]), adam_v: new ort.Tensor('float32', v, [layout.total]),
+      step: new ort.Tensor('float64', Float64Array.of(t), []), pixels: new ort.Tensor('float32', pixels, [B, 1, 28, 28]),
+      labels: new ort.Tensor('int64', BigInt64Array.from(data.train.labels.subarray(off, off + B), (x) => BigInt(x)), [B]),
+    });
+    p = r.params_out.data as Float32Array; m = r.adam_m_out.data as Float32Array; v = r.adam_v_out.data as Float32Array; t = (r.step_out.data as Float64Array)[0];
+  }
+  return (performance.now() - t0) / n;
+}
+
+const row = (...cells: (string | number)[]) => rows.push(`| ${cells.join(' | ')} |`);
+rows.push('| what | threads | median epoch (s) | steps/s | GFLOP/s (matmuls) | x floor | final test acc |', '|---|---|---|---|---|---|---|');
+const floors: Record<number, number> = {};
+for (const threads of [1, 2]) {
+  floors[threads] = await floorSeconds(threads);
+  row('matrix products only (floor)', threads, floors[threads].toFixed(3), (steps / floors[threads]).toFixed(0), (flopsPerEpoch / floors[threads] / 1e9).toFixed(1), '1.00', '-');
+}
+for (const threads of [1, 2]) {
+  const r = await train({ ...DEFAULTS, threads, epochs: EPOCHS }, data);
+  // The first epoch includes warm-up (first-run allocations); the median is over all.
+  const med = median(r.epochs.map((e) => e.seconds));
+  row(`training, Loop graph, ${EPOCHS} epochs`, threads, med.toFixed(3), (steps / med).toFixed(0), (flopsPerEpoch / med / 1e9).toFixed(1), (med / floors[threads]).toFixed(2), `${(r.epochs.at(-1)!.testAccuracy * 100).toFixed(2)}%`);
+}
+for (const threads of [1, 2]) {
+  const ms = await perStepMs(threads);
+  row('training, one session.run per step (train-step.onnx)', threads, (ms * steps / 1000).toFixed(3), (1000 / ms).toFixed(0), (flopsPerEpoch / (ms * steps / 1000) / 1e9).toFixed(1), (ms * steps / 1000 / floors[threads]).toFixed(2), '-');
+}
+const e2e: number[] = [];
+let last = '';
+for (let i = 0; i < 2; i++) {
+  const t0 = performance.now();
+  const r = spawnSync('npm', ['run', '--silent', 'train', '--', '--out', '/tmp/onnx-mnist-bench'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm run train failed: ${r.stderr}`);
+  e2e.push((performance.now() - t0) / 1000);
+  last = r.stdout.trim().split('\n').filter((l) => l.startsWith('trained')).join('');
+}
+console.log(`### Training (${new Date().toISOString().slice(0, 10)}, ${cpus()[0].model}, ${cpus().length} cores, Node ${process.version}, onnxruntime-node ${ort.env.versions.common})\n`);
+console.log(rows.join('\n'));
+console.log(`\n\`npm run train\` end to end (process start to exit, defaults: 10 epochs): ${e2e.map((s) => s.toFixed(2)).join(' s, ')} s; last run: ${last}`);
+console.log(`\nMatrix-product work per epoch: ${(flopsPerEpoch / 1e9).toFixed(2)} GFLOP (${steps} steps of batch ${DEFAULTS.batchSize}).`);
