@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS } from '../train/config.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../train/execution-provider.js';
 import { runTrain } from '../train/run.js';
+import { registerExport, registerServe } from '../serve/command.js';
 import { VERSION } from '../version.js';
 
 const positiveInt = (what: string) => (s: string) => {
@@ -51,6 +52,9 @@ program.command('train')
       dataDir: o.data, outDir: o.out, logFile: o.log,
     });
   });
+
+registerServe(program);
+registerExport(program);
 
 program.parseAsync().catch((e: unknown) => {
   // Expected failures (bad data, missing provider, ...) get their message; programming errors keep their stack.
