@@ -22,6 +22,7 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Largest image, width x height as its header claims; larger ones are refused before decoding. */
   maxImagePixels?: number;
+  /** Share it with the engine (LocalEngine's onBatch = metrics.observeBatch) so inference counts show. */
   metrics?: Metrics;
   /** Adds POST /bench/parse, which parses a JSON body and answers without inference (benchmark baseline). */
   benchRoutes?: boolean;

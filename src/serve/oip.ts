@@ -84,7 +84,11 @@ function readInput(t: unknown, spec: TensorSpec, maxBatch: number, binary: Uint8
     throw badRequest(`binary_data_size is ${JSON.stringify(p.binary_data_size)}; ${t.datatype} [${shape}] is ${size} bytes`);
   }
   if (binary.length !== size) throw badRequest(`binary_data_size is ${size} but ${binary.length} bytes follow the JSON header`);
-  if (t.datatype === 'UINT8') return { input: Float32Array.from(binary, (b) => b / 255), n };
+  if (t.datatype === 'UINT8') {
+    const input = new Float32Array(count); // a plain loop: Float32Array.from with a map function is ~20x slower
+    for (let i = 0; i < count; i++) input[i] = binary[i] / 255;
+    return { input, n };
+  }
   if (!LITTLE_ENDIAN) throw new Error('binary FP32 input needs a little-endian host');
   const input = new Float32Array(binary.slice().buffer); // slice: an aligned copy of our own
   for (let i = 0; i < input.length; i++) {

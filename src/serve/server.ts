@@ -7,6 +7,7 @@ import { APP_DEFAULTS, createApp } from './app.js';
 import { ENGINE_DEFAULTS, LocalEngine, type EngineOptions } from './engine.js';
 import { Metrics } from './metrics.js';
 import { loadModel } from './model.js';
+import { webRoutes } from '../web/routes.js';
 
 export interface ServeOptions extends EngineOptions {
   modelPath: string;
@@ -42,6 +43,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const metrics = new Metrics();
   const engine = new LocalEngine(model, o, metrics.observeBatch);
   const app = createApp({ ...o, engine, metrics });
+  app.route('/', webRoutes({ model: model.bytes })); // the drawing page at /, its runtime and this model's bytes
 
   // Counted so close() knows when the last response is out.
   let inFlight = 0;

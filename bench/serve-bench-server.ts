@@ -1,0 +1,29 @@
+// The server process the serve benchmark and soak talk to: `onnx-mnist serve`
+// plus the bench-only POST /bench/parse route, on loopback, any free port.
+// Prints "ready URL" once the model is loaded; SIGTERM shuts it down gracefully.
+import { parseArgs } from 'node:util';
+import { SERVE_DEFAULTS, startServer } from '../src/serve/server.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    workers: { type: 'string', default: String(SERVE_DEFAULTS.workers) },
+    'max-batch-size': { type: 'string', default: String(SERVE_DEFAULTS.maxBatchSize) },
+    'max-queue-delay-ms': { type: 'string', default: String(SERVE_DEFAULTS.maxQueueDelayMs) },
+  },
+});
+if (!values.model) throw new Error('--model is required');
+
+const server = await startServer({
+  ...SERVE_DEFAULTS,
+  modelPath: values.model,
+  host: '127.0.0.1',
+  port: 0,
+  workers: Number(values.workers),
+  maxBatchSize: Number(values['max-batch-size']),
+  maxQueueDelayMs: Number(values['max-queue-delay-ms']),
+  benchRoutes: true,
+});
+await server.ready;
+console.log(`ready ${server.url}`);
+process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
