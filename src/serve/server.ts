@@ -1,6 +1,6 @@
 // Puts the app on a socket with @hono/node-server, and takes it down gracefully:
 // stop accepting, finish every queued and running request, then close.
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { APP_DEFAULTS, createApp } from './app.js';
@@ -47,10 +47,14 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
 
   // Counted so close() knows when the last response is out.
   let inFlight = 0;
+  let closing: Promise<void> | undefined;
   const fetch = async (req: Request, env: unknown) => {
     inFlight++;
     try {
-      return await app.fetch(req, env as object);
+      const res = await app.fetch(req, env as object);
+      // While shutting down, tell keep-alive clients to take their next request elsewhere.
+      if (closing) res.headers.set('connection', 'close');
+      return res;
     } finally {
       inFlight--;
     }
@@ -62,10 +66,11 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const { port, address } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
 
-  let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
     const grace = o.graceMs ?? 10_000;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve())); // no new connections
+    // net.Server's close stops listening and leaves open sockets be; http.Server's would also
+    // drop sockets whose request is still arriving, resetting a request the client already sent.
+    const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
     await engine.close(); // new requests get 503; queued and running batches finish
     const deadline = Date.now() + grace;
     while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));

@@ -38,9 +38,9 @@ export function trainedModel(): string {
 
 /** An untrained MLP with wide hidden layers: a 256-image batch takes a good fraction of a second on one thread. */
 export async function slowModel(): Promise<string> {
-  const file = path.join(tmpdir(), 'onnx-mnist-serve-test-slow', 'slow.onnx');
+  const file = path.join(tmpdir(), 'onnx-mnist-serve-test-slow', 'slow-4096-2048.onnx');
   if (existsSync(file)) return file;
-  const layout = mlpLayout(IMAGE_SIZE, [2048, 2048], 10);
+  const layout = mlpLayout(IMAGE_SIZE, [4096, 2048], 10);
   const graph = buildInference(layout, initParams(layout, mulberry32(1)), NORMALIZATION, [28, 28]);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(`${file}.tmp`, serializeModel(graph));
