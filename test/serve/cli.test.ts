@@ -1,0 +1,65 @@
+// `onnx-mnist serve` and `onnx-mnist export --triton` as a user runs them.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trainedModel } from './helpers.js';
+
+const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+let model: string;
+let dir: string;
+beforeAll(async () => {
+  model = trainedModel();
+  dir = await mkdtemp(path.join(tmpdir(), 'onnx-mnist-cli-'));
+});
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+describe('onnx-mnist serve', () => {
+  it('says how to make an artifact when there is none', () => {
+    const r = spawnSync(process.execPath, [...CLI, 'serve', '--model', path.join(dir, 'missing.onnx'), '--port', '0'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/no model at .*missing\.onnx.*onnx-mnist train.*artifacts\/mnist-mlp\.onnx/);
+  });
+
+  it('serves, then on SIGTERM finishes and exits 0', async () => {
+    const child = spawn(process.execPath, [...CLI, 'serve', '--model', model, '--port', '0', '--name', 'digits'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 20_000;
+    while (!/^ready: /m.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    expect(url, out).toBeDefined();
+    expect((await fetch(`${url}/v2/models/digits/ready`)).status).toBe(200);
+    const res = await fetch(`${url}/v2/models/digits/infer`, {
+      method: 'POST', body: JSON.stringify({ inputs: [{ name: 'pixels', shape: [1, 1, 28, 28], datatype: 'UINT8', data: Array(784).fill(0) }] }),
+    });
+    expect(res.status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/SIGTERM: no new connections; finishing queued requests\nstopped/);
+  });
+});
+
+describe('onnx-mnist export --triton', () => {
+  it('writes a Triton model repository: config.pbtxt, labels.txt and 1/model.onnx', async () => {
+    const repo = path.join(dir, 'repo');
+    const r = spawnSync(process.execPath, [...CLI, 'export', '--triton', repo, '--model', model, '--max-batch-size', '128'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(await readFile(path.join(repo, 'mnist', '1', 'model.onnx'))).toEqual(await readFile(model));
+    expect((await readFile(path.join(repo, 'mnist', 'labels.txt'), 'utf8')).trim().split('\n')).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    const config = await readFile(path.join(repo, 'mnist', 'config.pbtxt'), 'utf8');
+    const flat = config.replace(/#.*\n/g, '').replace(/\s+/g, ' ').trim();
+    expect(flat).toBe(
+      'name: "mnist" platform: "onnxruntime_onnx" max_batch_size: 128 ' +
+      'input [ { name: "pixels" data_type: TYPE_FP32 dims: [ 1, 28, 28 ] } ] ' +
+      'output [ { name: "logits" data_type: TYPE_FP32 dims: [ 10 ] label_filename: "labels.txt" }, ' +
+      '{ name: "probabilities" data_type: TYPE_FP32 dims: [ 10 ] label_filename: "labels.txt" }, ' +
+      '{ name: "label" data_type: TYPE_INT64 dims: [ 1 ] reshape: { shape: [ ] } } ] ' +
+      'dynamic_batching { max_queue_delay_microseconds: 100 } ' +
+      'instance_group [ { count: 1 kind: KIND_CPU } ]',
+    );
+  });
+});
