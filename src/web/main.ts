@@ -1,0 +1,303 @@
+// The page: a drawing pad, the model's answer as you draw, probability bars, the
+// 28x28 the model sees, and a switch between this browser and the server.
+// Query options: ?backend=auto|wasm|webgpu (default auto), ?threads=N.
+import { viewDrawing } from './drawing.js';
+import { loadClassifier, type Backend, type Classifier } from './infer.js';
+import { askServer } from './server-client.js';
+
+export const MODEL_URL = '/models/mnist-mlp.onnx';
+/** Stroke width on the 280x280 pad: MNIST strokes are about a tenth of the digit's box. */
+const STROKE_WIDTH = 20;
+const INK = '#000', PAPER = '#fff';
+
+type Source = 'browser' | 'server';
+
+function $<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`page is missing #${id}`);
+  return el as T;
+}
+
+const pad = $<HTMLCanvasElement>('pad');
+const ctx = pad.getContext('2d', { willReadFrequently: true })!;
+const preview = $<HTMLCanvasElement>('preview');
+const previewCtx = preview.getContext('2d')!;
+const prediction = $<HTMLOutputElement>('prediction');
+const hint = $('hint'), timing = $('timing'), compare = $('compare'), bars = $('bars');
+const status = $('status'), errorBox = $('error'), modelInfo = $('model-info');
+const sourceInputs = Array.from(document.querySelectorAll<HTMLInputElement>('input[name="source"]'));
+
+let classifier: Classifier | null = null;
+let source: Source = 'browser';
+let labels = Array.from({ length: 10 }, (_, i) => String(i));
+/** Bumped on every new question (drawing changed, or asked the other side); older answers are dropped. */
+let revision = 0;
+/** Bumped when the drawing changes: the two sides' answers are compared for one drawing. */
+let drawing = 0;
+let answers: { drawing: number } & Partial<Record<Source, { label: string; ms: number }>> = { drawing: 0 };
+
+// ---- drawing -------------------------------------------------------------
+
+function clearPad(): void {
+  ctx.fillStyle = PAPER;
+  ctx.fillRect(0, 0, pad.width, pad.height);
+}
+
+function toPad(e: PointerEvent): { x: number; y: number } {
+  const r = pad.getBoundingClientRect();
+  return {
+    x: ((e.clientX - r.left - pad.clientLeft) * pad.width) / pad.clientWidth,
+    y: ((e.clientY - r.top - pad.clientTop) * pad.height) / pad.clientHeight,
+  };
+}
+
+let last: { x: number; y: number } | null = null;
+
+pad.addEventListener('pointerdown', (e) => {
+  if (e.pointerType === 'mouse' && e.button !== 0) return;
+  e.preventDefault();
+  pad.setPointerCapture(e.pointerId);
+  pad.focus({ preventScroll: true });
+  last = toPad(e);
+  ctx.fillStyle = INK;
+  ctx.beginPath();
+  ctx.arc(last.x, last.y, STROKE_WIDTH / 2, 0, 2 * Math.PI);
+  ctx.fill();
+  changed();
+});
+
+pad.addEventListener('pointermove', (e) => {
+  if (!last) return;
+  ctx.strokeStyle = INK;
+  ctx.lineWidth = STROKE_WIDTH;
+  ctx.lineCap = 'round';
+  ctx.lineJoin = 'round';
+  ctx.beginPath();
+  ctx.moveTo(last.x, last.y);
+  for (const ev of e.getCoalescedEvents?.() ?? [e]) {
+    last = toPad(ev);
+    ctx.lineTo(last.x, last.y);
+  }
+  ctx.stroke();
+  changed();
+});
+
+for (const type of ['pointerup', 'pointercancel'] as const) pad.addEventListener(type, () => { last = null; });
+
+pad.addEventListener('keydown', (e) => {
+  if (e.key === 'Delete' || e.key === 'Backspace' || e.key === 'Escape') {
+    e.preventDefault();
+    clearAll();
+  }
+});
+
+function clearAll(): void {
+  clearPad();
+  changed();
+}
+$('clear').addEventListener('click', clearAll);
+
+/** A pasted or dropped picture replaces the drawing, fitted onto the pad. */
+async function drawPicture(file: Blob): Promise<void> {
+  const img = await createImageBitmap(file);
+  const s = Math.min(pad.width / img.width, pad.height / img.height);
+  const w = img.width * s, h = img.height * s;
+  clearPad();
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(img, (pad.width - w) / 2, (pad.height - h) / 2, w, h);
+  img.close();
+  changed();
+}
+const firstImage = (items: ArrayLike<{ type: string }>, get: (i: number) => File | null): File | null => {
+  const i = Array.from(items).findIndex((it) => it.type.startsWith('image/'));
+  return i < 0 ? null : get(i);
+};
+document.addEventListener('paste', (e) => {
+  const d = e.clipboardData;
+  const file = d && firstImage(d.items, (i) => d.items[i].getAsFile());
+  if (file) { e.preventDefault(); drawPicture(file).catch(showError); }
+});
+pad.addEventListener('dragover', (e) => e.preventDefault());
+pad.addEventListener('drop', (e) => {
+  e.preventDefault();
+  const d = e.dataTransfer;
+  const file = d && firstImage(d.files, (i) => d.files[i]);
+  if (file) drawPicture(file).catch(showError);
+});
+
+// ---- classifying -----------------------------------------------------------
+
+let frameQueued = false, running = false, pending = false;
+
+/** The drawing changed (or the source): classify it at the next frame, one classification at a time. */
+function changed(what: 'drawing' | 'source' = 'drawing'): void {
+  if (what === 'drawing') drawing++;
+  revision++;
+  pad.dataset.revision = String(revision);
+  prediction.dataset.busy = 'true';
+  if (frameQueued) return;
+  frameQueued = true;
+  requestAnimationFrame(() => {
+    frameQueued = false;
+    pending = true;
+    if (!running) void pump();
+  });
+}
+
+async function pump(): Promise<void> {
+  running = true;
+  while (pending) {
+    pending = false;
+    try {
+      await classifyDrawing();
+    } catch (e) {
+      showError(e);
+    }
+  }
+  running = false;
+  if (!frameQueued) prediction.dataset.busy = 'false';
+}
+
+async function classifyDrawing(): Promise<void> {
+  const rev = revision;
+  if (answers.drawing !== drawing) answers = { drawing };
+  const t0 = performance.now();
+  const view = viewDrawing(ctx.getImageData(0, 0, pad.width, pad.height).data, pad.width, pad.height);
+  const preMs = performance.now() - t0;
+  drawPreview(view.kind === 'digit' ? view.pixels : null);
+  if (view.kind === 'empty') {
+    showEmpty(rev);
+    return;
+  }
+  if (source === 'browser') {
+    if (!classifier) return;
+    const r = await classifier.classify(view.pixels);
+    if (rev !== revision) return;
+    showAnswer(rev, 'browser', r.label, Array.from(r.probabilities), r.ms,
+      `In this browser (${classifier.backend === 'webgpu' ? 'WebGPU' : `WASM, ${classifier.threads} thread${classifier.threads === 1 ? '' : 's'}`}): ` +
+      `${fmt(r.ms)} inference + ${fmt(preMs)} preprocessing`);
+  } else {
+    const png = await new Promise<Blob>((ok, fail) => pad.toBlob((b) => (b ? ok(b) : fail(new Error('could not encode the drawing'))), 'image/png'));
+    const r = await askServer(png, AbortSignal.timeout(10_000));
+    if (rev !== revision) return;
+    showAnswer(rev, 'server', r.label, r.probabilities, r.ms, `On the server: ${fmt(r.ms)} round trip (upload, preprocessing, inference)`);
+  }
+  errorBox.hidden = true;
+}
+
+const fmt = (ms: number) => (ms < 10 ? `${ms.toFixed(2)} ms` : `${ms.toFixed(0)} ms`);
+
+// data-revision: the question (see the pad's data-revision) the shown answer is for.
+function showEmpty(rev: number): void {
+  prediction.dataset.revision = String(rev);
+  prediction.textContent = '';
+  prediction.dataset.state = 'empty';
+  hint.textContent = 'Nothing drawn yet.';
+  timing.textContent = '';
+  compare.textContent = '';
+  setBars(null);
+}
+
+function showAnswer(rev: number, from: Source, label: number, probabilities: number[] | null, ms: number, how: string): void {
+  prediction.dataset.revision = String(rev);
+  const name = labels[label] ?? String(label);
+  prediction.textContent = name;
+  prediction.dataset.state = 'answer';
+  prediction.dataset.source = from;
+  const p = probabilities?.[label];
+  hint.textContent = p === undefined ? '' : `${(p * 100).toFixed(p > 0.995 ? 1 : 0)}% sure`;
+  timing.textContent = how;
+  answers[from] = { label: name, ms };
+  const both = (['browser', 'server'] as const).filter((s) => answers[s]);
+  compare.textContent = both.length === 2
+    ? `Same drawing — browser: ${answers.browser!.label} in ${fmt(answers.browser!.ms)}, server: ${answers.server!.label} in ${fmt(answers.server!.ms)}` +
+      (answers.browser!.label === answers.server!.label ? ' (they agree)' : ' (they differ)')
+    : '';
+  setBars(probabilities);
+}
+
+// ---- output widgets --------------------------------------------------------
+
+function buildBars(): void {
+  bars.replaceChildren(...labels.map((name) => {
+    const li = document.createElement('li');
+    li.innerHTML = '<span class="digit"></span><span class="track"><span class="fill"></span></span><span class="pct"></span>';
+    li.querySelector('.digit')!.textContent = name;
+    return li;
+  }));
+  setBars(null);
+}
+
+function setBars(probabilities: number[] | null): void {
+  const top = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
+  Array.from(bars.children).forEach((li, i) => {
+    const p = probabilities?.[i] ?? 0;
+    li.classList.toggle('top', i === top);
+    (li.querySelector('.fill') as HTMLElement).style.transform = `scaleX(${p})`;
+    li.querySelector('.pct')!.textContent = probabilities ? `${(p * 100).toFixed(p < 0.1 ? 1 : 0)}%` : '–';
+  });
+}
+
+function drawPreview(pixels: Float32Array | null): void {
+  const img = previewCtx.createImageData(preview.width, preview.height);
+  if (pixels) {
+    for (let i = 0; i < pixels.length; i++) {
+      const v = Math.round(pixels[i] * 255);
+      img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
+    }
+  }
+  for (let i = 3; i < img.data.length; i += 4) img.data[i] = 255;
+  previewCtx.putImageData(img, 0, 0);
+}
+
+function showError(e: unknown): void {
+  errorBox.textContent = e instanceof Error ? e.message : String(e);
+  errorBox.hidden = false;
+}
+
+for (const input of sourceInputs) {
+  input.addEventListener('change', () => {
+    if (!input.checked) return;
+    source = input.value as Source;
+    changed('source'); // the same drawing, answered by the other side
+  });
+}
+
+// ---- start -----------------------------------------------------------------
+
+async function start(): Promise<void> {
+  clearPad();
+  buildBars();
+  drawPreview(null);
+  const q = new URLSearchParams(location.search);
+  const backend = (q.get('backend') ?? 'auto') as Backend | 'auto';
+  const threads = Number(q.get('threads')) || undefined;
+  try {
+    classifier = await loadClassifier(MODEL_URL, { backend, threads });
+  } catch (e) {
+    document.documentElement.dataset.state = 'error';
+    status.textContent = 'The model could not be loaded, so this browser cannot classify drawings.';
+    showError(new Error(`The model could not be loaded: ${e instanceof Error ? e.message : String(e)}. ` +
+      'Train one with `onnx-mnist train`, then restart `onnx-mnist serve`. You can still try "on the server".'));
+    const browser = sourceInputs.find((i) => i.value === 'browser');
+    if (browser) browser.disabled = true;
+    const server = sourceInputs.find((i) => i.value === 'server');
+    if (server) { server.checked = true; source = 'server'; }
+    return;
+  }
+  const c = classifier.contract;
+  labels = c.classLabels;
+  buildBars();
+  const runtime = classifier.backend === 'webgpu' ? 'WebGPU' : `WASM, ${classifier.threads} thread${classifier.threads === 1 ? '' : 's'}`;
+  status.textContent = `Ready: the model runs in this browser (onnxruntime-web, ${runtime}).`;
+  modelInfo.textContent = [
+    c.testAccuracy === null ? 'Model loaded' : `Model test accuracy ${(c.testAccuracy * 100).toFixed(2)}%`,
+    c.normalization ? `normalization (x − ${c.normalization.mean}) / ${c.normalization.std} inside the model (from its metadata)` : '',
+    crossOriginIsolated ? 'cross-origin isolated' : 'not cross-origin isolated (single-threaded)',
+  ].filter(Boolean).join(' · ');
+  performance.mark('mnist:ready');
+  document.documentElement.dataset.state = 'ready';
+  if (drawing > 0) changed('source'); // drawn while the model was loading
+}
+
+void start();
