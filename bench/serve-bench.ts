@@ -65,7 +65,7 @@ interface Row { s: Scenario; c: number; rps: number; p50: number; p99: number; e
 const rows: Row[] = [];
 try {
   for (const s of scenarios) {
-    const res = await fetch(server.url + s.path, { method: 'POST', headers: s.headers, body: s.body });
+    const res = await fetch(server.url + s.path, { method: 'POST', headers: s.headers, body: new Uint8Array(s.body) });
     if (res.status !== 200) throw new Error(`${s.name}: warm-up request got ${res.status}: ${await res.text()}`);
     await load(s, 16, Math.min(1, SECONDS));
   }
