@@ -170,7 +170,10 @@ async function classifyDrawing(): Promise<void> {
     return;
   }
   if (source === 'browser') {
-    if (!classifier) return;
+    if (!classifier) {
+      hint.textContent = 'Waiting for the model…';
+      return;
+    }
     const r = await classifier.classify(view.pixels);
     if (rev !== revision) return;
     showAnswer(rev, 'browser', r.label, Array.from(r.probabilities), r.ms,
@@ -182,7 +185,7 @@ async function classifyDrawing(): Promise<void> {
     if (rev !== revision) return;
     showAnswer(rev, 'server', r.label, r.probabilities, r.ms, `On the server: ${fmt(r.ms)} round trip (upload, preprocessing, inference)`);
   }
-  errorBox.hidden = true;
+  showError(null);
 }
 
 const fmt = (ms: number) => (ms < 10 ? `${ms.toFixed(2)} ms` : `${ms.toFixed(0)} ms`);
@@ -250,9 +253,14 @@ function drawPreview(pixels: Float32Array | null): void {
   previewCtx.putImageData(img, 0, 0);
 }
 
-function showError(e: unknown): void {
-  errorBox.textContent = e instanceof Error ? e.message : String(e);
-  errorBox.hidden = false;
+/** The model failing to load stays on screen; a failed request shows until the next answer. */
+let loadError = '', lastError = '';
+function showError(e: unknown, lasting = false): void {
+  const text = e === null ? '' : e instanceof Error ? e.message : String(e);
+  if (lasting) loadError = text;
+  else lastError = text;
+  errorBox.textContent = [loadError, lastError].filter(Boolean).join(' ');
+  errorBox.hidden = !errorBox.textContent;
 }
 
 for (const input of sourceInputs) {
@@ -278,7 +286,7 @@ async function start(): Promise<void> {
     document.documentElement.dataset.state = 'error';
     status.textContent = 'The model could not be loaded, so this browser cannot classify drawings.';
     showError(new Error(`The model could not be loaded: ${e instanceof Error ? e.message : String(e)}. ` +
-      'Train one with `onnx-mnist train`, then restart `onnx-mnist serve`. You can still try "on the server".'));
+      'Train one with `onnx-mnist train`, then restart `onnx-mnist serve`. You can still try "on the server".'), true);
     const browser = sourceInputs.find((i) => i.value === 'browser');
     if (browser) browser.disabled = true;
     const server = sourceInputs.find((i) => i.value === 'server');

@@ -172,7 +172,9 @@ describe('web page in Chromium', () => {
     expect(await page.locator('#bars li').count()).toBe(10);
     expect(await answer(page, 'server')).toBe('1');
     expect(await page.textContent('#timing')).toMatch(/On the server: \d+(\.\d+)? ms round trip/);
-    expect(await page.textContent('#compare')).toMatch(/browser: 1 in .*server: 1 in .*\(they agree\)/);
+    const compared = (await page.textContent('#compare'))!;
+    expect(compared).toMatch(/browser: 1 in .*server: 1 in .*\(they agree\)/);
+    console.log(`[web] ${compared}`);
 
     await clear(page);
     await draw(page, ZERO, 3);
@@ -313,6 +315,30 @@ describe('web page in Chromium', () => {
     }
   });
 
+  it('uses WebGPU where the browser offers an adapter (SwiftShader, software Vulkan, here)', async () => {
+    const gpuArgs = ARGS.filter((a) => a !== '--disable-gpu')
+      .concat('--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader', '--use-angle=swiftshader');
+    const gpuBrowser = await chromium.launch({ executablePath: CHROMIUM, args: gpuArgs });
+    try {
+      const { page, errors } = await open(await gpuBrowser.newContext(), `${server.url}/`);
+      expect(await page.textContent('#status')).toMatch(/WebGPU/);
+      const ms = await page.evaluate(() => performance.getEntriesByName('mnist:ready')[0].startTime);
+      const bytes = await page.evaluate(() => (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+        .filter((r) => r.name.includes('/ort/')).reduce((s, r) => s + r.transferSize, 0));
+      console.log(`[web] WebGPU (SwiftShader): first prediction possible ${ms.toFixed(0)} ms after navigation (server warm); runtime ${(bytes / 1024).toFixed(0)} KiB`);
+      await draw(page, ONE, 12);
+      expect(await answer(page, 'browser')).toBe('1');
+      expect(await page.textContent('#timing')).toMatch(/In this browser \(WebGPU\)/);
+      await clear(page);
+      await draw(page, ZERO, 3);
+      expect(await answer(page, 'browser')).toBe('0');
+      expect(await answer(page, 'server')).toBe('0');
+      expect(errors).toEqual([]);
+    } finally {
+      await gpuBrowser.close();
+    }
+  });
+
   it('says clearly when the model cannot be loaded, and offers the server instead', async () => {
     const ctx = await browser.newContext();
     await ctx.route(`**${MODEL_URL}`, (r) => r.fulfill({ status: 404, body: 'no model' }));
@@ -325,6 +351,7 @@ describe('web page in Chromium', () => {
     expect(await page.isChecked('input[value="server"]')).toBe(true);
     await draw(page, ONE, 12);
     expect(await answer(page, 'server')).toBe('1');
+    expect(await page.textContent('#error')).toMatch(/model could not be loaded/); // still said after the server's answer
     await ctx.close();
   });
 });
