@@ -157,11 +157,13 @@ describe('POST /v1/predict with JSON', () => {
 describe('operations', () => {
   it('exposes Prometheus metrics for routes, latency, inference, batches and the queue', async () => {
     await app.request('/v2/health/live');
+    await app.request('/no/such/route');
     const res = await app.request('/metrics');
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
     expect(text).toMatch(/^http_requests_total\{route="\/v2\/models\/:name\/infer",method="POST",status="200"\} \d+/m);
     expect(text).toMatch(/^http_request_duration_seconds_bucket\{le="0\.005",route="\/v1\/predict"\} \d+/m);
+    expect(text).toMatch(/^http_requests_total\{route="unmatched",method="GET",status="404"\} 1$/m); // not one series per URL
     expect(text).toMatch(/^inference_images_total \d+/m);
     expect(text).toMatch(/^inference_batch_size_bucket\{le="4"\} \d+/m);
     expect(text).toMatch(/^inference_queue_length 0$/m);
