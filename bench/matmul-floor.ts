@@ -13,22 +13,24 @@ export function matmulFloorGraph(batch: number, sizes: number[]): Graph {
     ws.push(g.input(`w${l}`, 'float', [sizes[l], sizes[l - 1]]));
     bs.push(g.input(`b${l}`, 'float', [sizes[l]]));
   }
+  // The weights are loop-carried (passed through unchanged) so every product runs in
+  // the body each iteration; the weight gradients are carried out (overwritten).
   const body = new Graph('floor_body', g, 'body/');
   body.input('body/i', 'int64', []);
   const cond = body.input('body/cond', 'bool', []);
-  const carried = ws.map((w, l) => body.input(`body/acc${l}`, 'float', w.shape!));
+  const wb = ws.map((w, l) => body.input(`body/w${l}`, 'float', w.shape!));
+  ws.forEach((w, l) => body.input(`body/dw${l}`, 'float', w.shape!));
   const hs: Value[] = [x];
-  for (let l = 0; l < ws.length; l++) hs.push(gemm(hs[l], ws[l], bs[l], { transB: 1 }));
+  for (let l = 0; l < wb.length; l++) hs.push(gemm(hs[l], wb[l], bs[l], { transB: 1 }));
   const dws: Value[] = [];
   let d = hs[hs.length - 1];
-  for (let l = ws.length - 1; l >= 0; l--) {
+  for (let l = wb.length - 1; l >= 0; l--) {
     dws[l] = gemm(d, hs[l], undefined, { transA: 1 });
-    if (l > 0) d = gemm(d, ws[l]);
+    if (l > 0) d = gemm(d, wb[l]);
   }
-  void carried;
-  body.outputs = [identity(cond), ...dws];
-  const outs = g.emit('Loop', [steps, undefined, ...ws.map((w) => w)], { body: { type: 'graph', value: body } }, ws.map((w) => ['float', w.shape]));
-  g.output(...outs.map((o, l): [string, Value] => [`dw${l + 1}`, o]));
+  body.outputs = [identity(cond), ...wb, ...dws];
+  const outs = g.emit('Loop', [steps, undefined, ...ws, ...ws], { body: { type: 'graph', value: body } }, [...ws, ...ws].map((w) => ['float', w.shape]));
+  g.output(...outs.slice(ws.length).map((o, l): [string, Value] => [`dw${l + 1}`, o]));
   return g;
 }
 

@@ -4,13 +4,14 @@
 // op the builder can emit is listed, differentiable or not.
 import type { Value } from './graph.js';
 import {
-  cast, div, greater, exp, expand, gemm, log, mul, neg, reduceSum, reshape, reshapeLike,
+  add, cast, div, equal, greater, exp, expand, gemm, log, mul, neg, reduceSum, reshape, reshapeLike,
   shapeOf, size, slice, sub, transpose, unsqueeze, where, type OpType,
 } from './ops.js';
 import { broadcastAxes, normAxis, sameShape } from './shape.js';
 import { isFloating, type Attr } from './types.js';
 
 export interface GradContext { attrs: Record<string, Attr>; outputs: Value[] }
+/** NOTE: for a multi-output op, dys[k] is undefined where output k takes no gradient. */
 export type GradRule = (inputs: (Value | undefined)[], dys: Value[], ctx: GradContext) => (Value | undefined)[];
 /** No gradient flows through this op (its outputs are integers or piecewise constant). */
 export const NONDIFF = 'nondiff' as const;
@@ -26,6 +27,9 @@ export function sumTo(g: Value, like: Value): Value {
   if (sameShape(g.shape, like.shape)) return g;
   if (!g.shape || !like.shape) throw new Error(`sumTo: shapes of ${g.name} and ${like.name} must be known`);
   const axes = broadcastAxes(like.shape, g.shape);
+  const lead = g.shape.length - like.shape.length;
+  // Summing exactly the added leading axes (a bias) needs no reshape afterwards.
+  if (lead > 0 && axes.length === lead) return reduceSum(g, axes, 0);
   const s = axes.length ? reduceSum(g, axes, 1) : g;
   if (s.rank === like.rank) return s;
   return like.shape.every((d) => typeof d === 'number') ? reshape(s, like.shape as number[]) : reshapeLike(s, like);
@@ -56,8 +60,8 @@ export const GRAD_RULES = {
   Div: ([a, b], [dy], { outputs: [y] }) => [sumTo(div(dy, b!), a!), sumTo(neg(div(mul(dy, y), b!)), b!)],
   // y = a ^ b  =>  da = dy * b * a^(b-1) = dy * b * y / a, db = dy * y * ln a
   Pow: ([a, b], [dy], { outputs: [y] }) => [sumTo(div(mul(mul(dy, b!), y), a!), a!), sumTo(mul(mul(dy, y), log(a!)), b!)],
-  // y = relu(x)  =>  dx = dy * [x > 0]
-  Relu: ([x], [dy]) => [mul(dy, cast(greater(x!, 0), x!.dtype))],
+  // y = relu(x)  =>  dx = dy * [x > 0]  (a Where: one op fewer than dy * cast(x > 0))
+  Relu: ([x], [dy]) => [where(greater(x!, 0), dy, zeroOf(dy))],
   // y = e^x  =>  dx = dy * y
   Exp: (_, [dy], { outputs: [y] }) => [mul(dy, y)],
   // y = ln x  =>  dx = dy / x
@@ -99,6 +103,16 @@ export const GRAD_RULES = {
   ReduceMax: NO_RULE,
   // y = x - logsumexp(x)  =>  dx = dy - softmax(x) * sum(dy)
   LogSoftmax: (_, [dy], ctx) => [sub(dy, mul(exp(ctx.outputs[0]), reduceSum(dy, [intAttr(ctx, 'axis', -1)], 1)))],
+  // loss = -mean_i logp[i, label_i], logp = log_softmax(z)
+  //   =>  dz = dloss * (softmax(z) - onehot(label)) / N  +  (dlogp - softmax(z) * sum(dlogp))
+  SoftmaxCrossEntropyLoss: ([z, labels], [dloss, dlogp]: (Value | undefined)[], { outputs: [, logp] }) => {
+    const p = exp(logp);
+    const classes = z!.graph.constant(labels!.dtype, Array.from({ length: z!.shape![1] as number }, (_, i) => i));
+    const onehot = cast(equal(unsqueeze(labels!, [1]), classes), z!.dtype);
+    const fromLoss = dloss && mul(sub(p, onehot), div(dloss, cast(size(labels!), z!.dtype)));
+    const fromLogp = dlogp && sub(dlogp, mul(p, reduceSum(dlogp, [1], 1)));
+    return [fromLoss && fromLogp ? add(fromLoss, fromLogp) : (fromLoss ?? fromLogp), undefined];
+  },
   // y = softmax(x)  =>  dx = y * (dy - sum(dy * y))
   Softmax: (_, [dy], { outputs: [y], attrs }) => [mul(y, sub(dy, reduceSum(mul(dy, y), [(attrs.axis?.value as number) ?? -1], 1)))],
   Reshape: ([x], [dy]) => [reshapeLike(dy, x!), undefined],

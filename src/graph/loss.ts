@@ -1,6 +1,6 @@
 // The pieces around the MLP, built from primitive ops so autodiff needs no extra rules.
 import type { Value } from './graph.js';
-import { cast, div, equal, logSoftmax, mul, neg, reduceMean, reduceSum, sub, unsqueeze } from './ops.js';
+import { cast, div, mul, softmaxCrossEntropyLoss, sub } from './ops.js';
 
 /** (x - mean) / std, as torchvision's Normalize, on pixels already in [0, 1]. */
 export const normalize = (x01: Value, stats: { mean: number; std: number }) => div(sub(x01, stats.mean), stats.std);
@@ -12,9 +12,5 @@ export const toUnit = (u8: Value) => div(cast(u8, 'float'), 255);
 export const normalizeBytes = (u8: Value, stats: { mean: number; std: number }) =>
   sub(mul(cast(u8, 'float'), 1 / (255 * stats.std)), stats.mean / stats.std);
 
-/** Mean cross-entropy of logits [N, C] against integer labels [N]: -mean(log_softmax(z)[label]). */
-export function crossEntropy(logits: Value, labels: Value, classes: number): Value {
-  const ids = logits.graph.constant('int64', Array.from({ length: classes }, (_, i) => i));
-  const onehot = cast(equal(unsqueeze(cast(labels, 'int64'), [1]), ids), logits.dtype);
-  return neg(reduceMean(reduceSum(mul(onehot, logSoftmax(logits, 1)), [1], 0), undefined, 0));
-}
+/** Mean cross-entropy of logits [N, C] against integer labels [N] (int32 or int64). */
+export const crossEntropy = (logits: Value, labels: Value) => softmaxCrossEntropyLoss(logits, labels)[0];

@@ -15,7 +15,7 @@ export interface Stats { mean: number; std: number }
 /** Forward, loss, gradients and Adam for one normalized batch x [N, inputs]. */
 export function trainStepCore(s: AdamState, x: Value, labels: Value, layout: ParamLayout, adam: AdamConfig) {
   const params = unflatten(s.params, layout);
-  const loss = crossEntropy(mlpForward(x, params), labels, layout.classes);
+  const loss = crossEntropy(mlpForward(x, params), labels);
   const grads = gradients(loss, params);
   const flat = concat(grads.map((d, i) => (layout.tensors[i].shape.length === 1 ? d : reshape(d, [-1], [layout.tensors[i].size]))), 0);
   return { ...adamStep(s, flat, adam), loss };
@@ -49,7 +49,7 @@ export function buildTrainLoop(layout: ParamLayout, stats: Stats, adam: AdamConf
   const g = new Graph('train_loop');
   const s = stateInputs(g, layout.total, ['params', 'adam_m', 'adam_v', 'step']);
   const images = g.input('images', 'uint8', ['S', layout.inputSize]);
-  const labels = g.input('labels', 'uint8', ['S']);
+  const labels = g.input('labels', 'int32', ['S']);
   const order = g.input('order', 'int32', ['S']);
   const first = g.input('first', 'int64', []);
   const steps = g.input('steps', 'int64', []);
@@ -73,15 +73,15 @@ export function buildTrainLoop(layout: ParamLayout, stats: Stats, adam: AdamConf
   return g;
 }
 
-/** evaluate.onnx: (params, images uint8 [S, inputs], labels uint8 [S]) -> correct count (int64) and mean loss. */
+/** evaluate.onnx: (params, images uint8 [S, inputs], labels int32 [S]) -> correct count (int64) and mean loss. */
 export function buildEvaluate(layout: ParamLayout, stats: Stats): Graph {
   const g = new Graph('evaluate');
   const params = g.input('params', 'float', [layout.total]);
   const images = g.input('images', 'uint8', ['S', layout.inputSize]);
-  const labels = g.input('labels', 'uint8', ['S']);
+  const labels = g.input('labels', 'int32', ['S']);
   const logits = mlpForward(normalize(toUnit(images), stats), unflatten(params, layout));
   const hits = cast(equal(argMax(logits, 1, 0), cast(labels, 'int64')), 'int64');
-  g.output(['correct', reduceSum(hits, undefined, 0)], ['loss', crossEntropy(logits, labels, layout.classes)]);
+  g.output(['correct', reduceSum(hits, undefined, 0)], ['loss', crossEntropy(logits, labels)]);
   return g;
 }
 

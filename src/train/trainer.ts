@@ -21,7 +21,8 @@ export interface TrainResult { layout: ParamLayout; params: Float32Array; epochs
 const f32 = (a: Float32Array) => new ort.Tensor('float32', a, [a.length]);
 const i64 = (n: number) => new ort.Tensor('int64', BigInt64Array.from([BigInt(n)]), []);
 const images = (s: Split, n = s.count) => new ort.Tensor('uint8', s.images.subarray(0, n * IMAGE_SIZE), [n, IMAGE_SIZE]);
-const labels = (s: Split, n = s.count) => new ort.Tensor('uint8', s.labels.subarray(0, n), [n]);
+// Labels go in as int32: what the loss op and Gather take, with no BigInt on the JS side.
+const labels = (s: Split, n = s.count) => new ort.Tensor('int32', Int32Array.from(s.labels.subarray(0, n)), [n]);
 
 export async function train(cfg: TrainConfig, data: Dataset, hooks: TrainHooks = {}): Promise<TrainResult> {
   const layout = mlpLayout(data.rows * data.cols, cfg.hidden, NUM_CLASSES);

@@ -54,6 +54,14 @@ const CASES: Record<DiffOp, Case[]> = {
   Expand: [c(([x]) => op.expand(x, x.graph.constant('int64', [2, 3, 4]), [2, 3, 4]), [[3, 1]])],
   Where: [c(([a, b]) => op.where(op.greater(a.graph.constant('double', [1, -1, 1, -1, -1, 1], [2, 3]), 0), a, b), [[2, 3]], [[3]])],
   Concat: [c(([a, b]) => op.concat([a, b], 1), [[2, 3]], [[2, 1]])],
+  SoftmaxCrossEntropyLoss: [
+    { name: 'loss', ...c(([z]) => op.softmaxCrossEntropyLoss(z, z.graph.constant('int64', [1, 0, 3], [3]))[0], [[3, 4]]) },
+    { name: 'log_prob', ...c(([z]) => op.softmaxCrossEntropyLoss(z, z.graph.constant('int32', [2, 2], [2]))[1], [[2, 5]]) },
+    { name: 'both', ...c(([z]) => {
+      const [loss, logp] = op.softmaxCrossEntropyLoss(z, z.graph.constant('int64', [0, 4], [2]));
+      return op.add(logp, loss);
+    }, [[2, 5]]) },
+  ],
 };
 
 function sample(shape: number[], domain: Domain, rand: () => number): Float64Array {
