@@ -32,7 +32,13 @@ export function checkProviderInstalled(ep: ExecutionProvider): void {
   if (missing.length) throw new ExecutionProviderError(`--ep cuda: ${missing.join(', ')} not found.\n${CUDA_HOWTO}\n  ${dir}`);
 }
 
-export interface SessionConfig { ep: ExecutionProvider; threads: number; verbose?: boolean }
+export interface SessionConfig {
+  ep: ExecutionProvider;
+  threads: number;
+  verbose?: boolean;
+  /** Pool threads spin between ops (fast for the training loop); off for rarely run sessions, whose spinning would steal a core. */
+  spin?: boolean;
+}
 
 export function sessionOptions(c: SessionConfig): ort.InferenceSession.SessionOptions {
   return {
@@ -44,7 +50,7 @@ export function sessionOptions(c: SessionConfig): ort.InferenceSession.SessionOp
     logSeverityLevel: c.verbose ? 0 : 3,
     logVerbosityLevel: c.verbose ? 1 : 0,
     // NOTE: without this, Adam's second moments go subnormal after a few epochs and each epoch slows by ~30%.
-    extra: { session: { set_denormal_as_zero: '1' } },
+    extra: { session: { set_denormal_as_zero: '1', 'intra_op.allow_spinning': c.spin === false ? '0' : '1' } },
   } as ort.InferenceSession.SessionOptions;
 }
 

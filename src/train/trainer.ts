@@ -29,7 +29,7 @@ export async function train(cfg: TrainConfig, data: Dataset, hooks: TrainHooks =
   const adam: AdamConfig = { ...ADAM_DEFAULTS, lr: cfg.lr };
   const session = { ep: cfg.ep, threads: cfg.threads, verbose: cfg.ortVerbose };
   const loop = await createSession(serializeModel(buildTrainLoop(layout, NORMALIZATION, adam, cfg.batchSize)), session);
-  const evaluate = await createSession(serializeModel(buildEvaluate(layout, NORMALIZATION)), { ...session, verbose: false });
+  const evaluate = await createSession(serializeModel(buildEvaluate(layout, NORMALIZATION)), { ...session, verbose: false, spin: false });
 
   const rand = mulberry32(cfg.seed);
   let params: Float32Array = initParams(layout, rand);
