@@ -27,3 +27,10 @@ const server = await startServer({
 await server.ready;
 console.log(`ready ${server.url}`);
 process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
+if (process.env.MEMLOG) {
+  setInterval(() => {
+    const m = process.memoryUsage();
+    const mb = (n: number) => (n / 2 ** 20).toFixed(0);
+    console.error(`mem rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)}`);
+  }, 10_000).unref();
+}
