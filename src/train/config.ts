@@ -1,5 +1,4 @@
 // Training settings: the reference notebook's defaults, one place.
-import { availableParallelism } from 'node:os';
 import type { ExecutionProvider } from './execution-provider.js';
 
 export interface TrainConfig {
@@ -24,8 +23,11 @@ export const DEFAULTS: TrainConfig = {
   lr: 0.001,
   hidden: [128, 64],
   seed: 0,
-  // Inside the Loop graph the JS thread waits, so both cores of a 2-core machine can compute (see BENCHMARKS.md).
-  threads: Math.min(2, availableParallelism()),
+  // NOTE: 2 threads train 1.45x faster on a quiet 2-core machine, but their spin-waiting
+  // workers run 2.3x slower whenever the host takes one core away (seen often here), and a
+  // default tied to the core count would make the default run's weights machine-dependent.
+  // One thread: robust and reproducible; --threads 2 where the cores are yours (BENCHMARKS.md).
+  threads: 1,
   ep: 'cpu',
   chunkSteps: 100,
   trainLimit: 0,
