@@ -13,10 +13,13 @@ const LOSS_EVERY = 100;
 
 export function createReporter(epochs: number, out: NodeJS.WriteStream = process.stdout): Reporter {
   const tty = out.isTTY === true;
-  const multi = tty ? new cliProgress.MultiBar({
+  // One MultiBar per epoch: its log() keeps the loss lines above the bar, and stopping it
+  // before the epoch summary makes sure no line is left in its buffer.
+  const newBars = () => new cliProgress.MultiBar({
     stream: out, clearOnComplete: true, hideCursor: true,
     format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} | {speed} steps/s | loss {loss}',
-  }, cliProgress.Presets.shades_classic) : undefined;
+  }, cliProgress.Presets.shades_classic);
+  let multi: cliProgress.MultiBar | undefined;
   let bar: cliProgress.SingleBar | undefined;
   let pending: number[] = [];
   let stepsDone = 0, seconds = 0;
@@ -26,6 +29,7 @@ export function createReporter(epochs: number, out: NodeJS.WriteStream = process
     chunk(c) {
       if (c.step - c.losses.length === 0) {
         pending = []; stepsDone = 0; seconds = 0;
+        multi = tty ? newBars() : undefined;
         bar = multi?.create(c.stepsPerEpoch, 0, { epoch: c.epoch, epochs, speed: '-', loss: '-' });
       }
       stepsDone += c.losses.length;
@@ -40,14 +44,20 @@ export function createReporter(epochs: number, out: NodeJS.WriteStream = process
         pending = [];
       }
       bar?.update(c.step, { speed, loss: c.losses[c.losses.length - 1].toFixed(4) });
+      // NOTE: MultiBar redraws (and flushes log lines) on a timer, which rarely fires while
+      // session.run holds the event loop: redraw now.
+      multi?.update();
     },
     epoch(e) {
-      if (bar) { multi?.remove(bar); bar = undefined; }
+      multi?.stop();
+      multi = undefined;
+      bar = undefined;
       log(`epoch ${e.epoch}/${epochs}: train loss ${e.trainLoss.toFixed(4)}, test loss ${e.testLoss.toFixed(4)}, ` +
         `test accuracy ${(e.testAccuracy * 100).toFixed(2)}%, ${e.seconds.toFixed(2)} s (${(e.steps / e.seconds).toFixed(0)} steps/s)`);
     },
     done() {
       multi?.stop();
+      multi = undefined;
     },
   };
 }
