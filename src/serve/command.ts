@@ -45,7 +45,7 @@ export function registerServe(program: Command): void {
       }).catch(fail);
       console.log(`listening on ${server.url} (model "${o.name}" loading from ${o.model})`);
       server.ready.then(
-        () => console.log(`ready: POST ${server.url}/v1/predict, ${server.url}/v2/models/${o.name}/infer; metrics at ${server.url}/metrics`),
+        () => console.log(`ready: draw a digit at ${server.url}/; POST ${server.url}/v1/predict, ${server.url}/v2/models/${o.name}/infer; metrics at ${server.url}/metrics`),
         (e) => { void server.close(); fail(e); },
       );
       let stopping = false;
