@@ -8,7 +8,7 @@ import { Graph, type Value } from './graph.js';
 import { crossEntropy, normalize, normalizeBytes, toUnit } from './loss.js';
 import { mlpForward, unflatten, type ParamLayout } from './mlp.js';
 import { add, argMax, cast, concat, equal, flatten, gather, identity, mul, reduceSum, reshape, slice, unsqueeze } from './ops.js';
-import { float, type Attr } from './types.js';
+import type { Attr } from './types.js';
 
 export interface Stats { mean: number; std: number }
 

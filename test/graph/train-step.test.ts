@@ -39,7 +39,7 @@ describe('train-step.onnx matches a float64 TypeScript reference', () => {
     const rv = layers.flatMap((L) => [new Float64Array(L.w.length), new Float64Array(L.b.length)]);
 
     const allowed = new Float64Array(layout.total); // differences carry over from step to step
-    let p = params, m = new Float32Array(layout.total), v = new Float32Array(layout.total), t = 0;
+    let p: Float32Array = params, m: Float32Array = new Float32Array(layout.total), v: Float32Array = new Float32Array(layout.total), t = 0;
     for (let step = 1; step <= 3; step++) {
       const r = await session.run({
         params: new ort.Tensor('float32', p, [layout.total]), adam_m: new ort.Tensor('float32', m, [layout.total]),

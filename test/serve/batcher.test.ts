@@ -46,7 +46,7 @@ describe('Batcher', () => {
     expect(runs.map((r) => r.n)).toEqual([4]);
     runs[0].finish();
     const out = await Promise.all(p);
-    expect(out.map((o) => Array.from(o.first))).toEqual([[1], [2, 3], [4]]);
+    expect(out.map((o) => Array.from(o.first as Float32Array))).toEqual([[1], [2, 3], [4]]);
     expect(out.map((o) => Array.from(o.label, Number))).toEqual([[1], [2, 3], [4]]);
   });
 
@@ -68,7 +68,7 @@ describe('Batcher', () => {
     await tick();
     expect(runs.map((r) => r.n)).toEqual([1, 8, 2]);
     runs[2].finish();
-    expect((await Promise.all(later)).map((o) => Array.from(o.first))).toEqual([[10, 11], [12, 13], [14, 15], [16, 17], [18, 19]]);
+    expect((await Promise.all(later)).map((o) => Array.from(o.first as Float32Array))).toEqual([[10, 11], [12, 13], [14, 15], [16, 17], [18, 19]]);
   });
 
   it('waits up to the max queue delay for company when a worker is free', async () => {

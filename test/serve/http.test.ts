@@ -43,7 +43,7 @@ describe('over HTTP on loopback', () => {
     let right = 0;
     for (let k = 0; k < n; k++) {
       const format = FORMATS[k % 3];
-      const res = await fetch(`${server.url}/v1/predict`, { method: 'POST', headers: { 'content-type': `image/${format}` }, body: await photo(k, format) });
+      const res = await fetch(`${server.url}/v1/predict`, { method: 'POST', headers: { 'content-type': `image/${format}` }, body: new Uint8Array(await photo(k, format)) });
       expect(res.status).toBe(200);
       const body = await res.json();
       expect(body.image).toMatchObject({ format, width: 300, height: 240, inverted: true });
@@ -54,13 +54,13 @@ describe('over HTTP on loopback', () => {
 
   it('takes a multipart upload of several files and answers in their order', async () => {
     const form = new FormData();
-    for (const k of [0, 1, 2]) form.append('image', new Blob([await photo(k, 'png')], { type: 'image/png' }), `digit-${k}.png`);
+    for (const k of [0, 1, 2]) form.append('image', new Blob([new Uint8Array(await photo(k, 'png'))], { type: 'image/png' }), `digit-${k}.png`);
     const res = await fetch(`${server.url}/v1/predict`, { method: 'POST', body: form });
     expect(res.status).toBe(200);
     const { predictions } = await res.json();
     expect(predictions).toHaveLength(3);
     const direct = await Promise.all([0, 1, 2].map(async (k) => (await (await fetch(`${server.url}/v1/predict`, {
-      method: 'POST', headers: { 'content-type': 'image/png' }, body: await photo(k, 'png'),
+      method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(await photo(k, 'png')),
     })).json()).label));
     expect(predictions.map((p: { label: number }) => p.label)).toEqual(direct);
   });
@@ -118,13 +118,20 @@ describe('with a slow model', () => {
     const s = await startServer({ ...SERVE_DEFAULTS, modelPath: await slowModel(), port: 0, maxBatchSize: 64 });
     await s.ready;
     const url = s.url;
-    const inflight = Array.from({ length: 8 }, () => {
-      const bytes = new Uint8Array(64 * IMAGE_SIZE);
-      const header = new TextEncoder().encode(JSON.stringify({ inputs: [{ name: 'pixels', shape: [64, 1, 28, 28], datatype: 'UINT8', parameters: { binary_data_size: bytes.length } }], outputs: [{ name: 'label' }] }));
-      return fetch(`${url}/v2/models/mnist/infer`, { method: 'POST', headers: { 'inference-header-content-length': String(header.length) }, body: new Uint8Array([...header, ...bytes]) });
-    });
+    // Bodies are built first and the 8 requests fired in one tight loop, so all of them
+    // arrive while the first (slow) batch runs.
+    const bytes = new Uint8Array(64 * IMAGE_SIZE);
+    const header = new TextEncoder().encode(JSON.stringify({ inputs: [{ name: 'pixels', shape: [64, 1, 28, 28], datatype: 'UINT8', parameters: { binary_data_size: bytes.length } }], outputs: [{ name: 'label' }] }));
+    const body = new Uint8Array(header.length + bytes.length);
+    body.set(header);
+    const inflight = Array.from({ length: 8 }, () =>
+      fetch(`${url}/v2/models/mnist/infer`, { method: 'POST', headers: { 'inference-header-content-length': String(header.length) }, body }));
     // One worker, one 64-image request per batch: 1 running and 7 queued means all 8 arrived.
-    while (s.engine.queueLength() < 7) await new Promise((r) => setTimeout(r, 2));
+    const deadline = Date.now() + 10_000;
+    while (s.engine.queueLength() < 7) {
+      if (Date.now() > deadline) throw new Error(`only ${s.engine.queueLength()} requests queued behind the running batch`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
     const closing = s.close();
     const statuses = await Promise.all(inflight.map((p) => p.then((r) => r.status)));
     await closing;

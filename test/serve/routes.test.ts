@@ -21,7 +21,7 @@ const N = 12;
 const image = (k: number) => digits.subarray(k * IMAGE_SIZE, (k + 1) * IMAGE_SIZE);
 const floats = (k: number, n = 1) => Array.from(digits.subarray(k * IMAGE_SIZE, (k + n) * IMAGE_SIZE), (v) => v / 255);
 const post = (path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-  app.request(path, { method: 'POST', headers, body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body) });
+  app.request(path, { method: 'POST', headers, body: typeof body === 'string' ? body : body instanceof Uint8Array ? new Uint8Array(body) : JSON.stringify(body) });
 const infer = (body: unknown) => post('/v2/models/mnist/infer', body);
 const pixelsInput = (n: number, data: unknown, datatype = 'FP32') => ({ name: 'pixels', shape: [n, 1, 28, 28], datatype, data });
 

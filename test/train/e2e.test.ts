@@ -73,7 +73,7 @@ describe('train end to end (12k images, 1 epoch)', () => {
     const N = 32;
     const pixels = new ort.Tensor('float32', Float32Array.from(data.test.images.subarray(0, N * 784), (b) => b / 255), [N, 1, 28, 28]);
     const labels = new ort.Tensor('int64', BigInt64Array.from(data.test.labels.subarray(0, N), (x) => BigInt(x)), [N]);
-    let state = { params: new Float32Array(P).map((_, i) => Math.sin(i) * 0.05), m: new Float32Array(P), v: new Float32Array(P), t: 0 };
+    let state: { params: Float32Array; m: Float32Array; v: Float32Array; t: number } = { params: new Float32Array(P).map((_, i) => Math.sin(i) * 0.05), m: new Float32Array(P), v: new Float32Array(P), t: 0 };
     const losses: number[] = [];
     for (let k = 0; k < 20; k++) {
       const r = await session.run({

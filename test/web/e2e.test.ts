@@ -285,7 +285,7 @@ describe('web page in Chromium', () => {
     // A finger draws a 1: touch events through the DevTools protocol (pointerType "touch").
     const b = (await page.locator('#pad').boundingBox())!;
     const cdp = await phone.newCDPSession(page);
-    const touch = (type: string, y?: number) => cdp.send('Input.dispatchTouchEvent',
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', y?: number) => cdp.send('Input.dispatchTouchEvent',
       { type, touchPoints: y === undefined ? [] : [{ x: b.x + b.width / 2, y: b.y + y * b.height }] });
     await touch('touchStart', 0.15);
     for (let i = 1; i <= 14; i++) await touch('touchMove', 0.15 + (0.7 * i) / 14);
