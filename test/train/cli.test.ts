@@ -43,6 +43,19 @@ describe('onnx-mnist train: errors', () => {
     expect(r.stdout).not.toMatch(/epoch 1\/1/);
     expect(readdirSync(out).filter((f) => f.endsWith('.onnx'))).toEqual([]);
   });
+
+  it('--ep webgpu without a GPU adapter says so and does not train on the CPU instead', () => {
+    const out = tmp();
+    const r = run('train', '--ep', 'webgpu', '--epochs', '1', '--limit', '640', '--out', out);
+    if (r.status === 0) {
+      // A machine with a WebGPU adapter: the run really used it (nothing to refuse).
+      expect(r.stdout).toMatch(/ep webgpu/);
+      return;
+    }
+    expect(r.stderr).toMatch(/--ep webgpu: could not create a session/);
+    expect(r.stderr).toMatch(/Not falling back to the CPU/);
+    expect(readdirSync(out).filter((f) => f.endsWith('.onnx'))).toEqual([]);
+  });
 });
 
 describe('onnx-mnist train: a run killed mid-training', () => {
