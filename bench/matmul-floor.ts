@@ -2,7 +2,7 @@
 // one forward+backward step (same shapes, same Gemm attributes), run inside an
 // ONNX Loop for a whole epoch of steps.
 import { Graph, type Value } from '../src/graph/graph.js';
-import { gemm, identity } from '../src/graph/ops.js';
+import { gemm, loop } from '../src/graph/ops.js';
 
 export function matmulFloorGraph(batch: number, sizes: number[]): Graph {
   const g = new Graph('matmul_floor');
@@ -15,21 +15,18 @@ export function matmulFloorGraph(batch: number, sizes: number[]): Graph {
   }
   // The weights are loop-carried (passed through unchanged) so every product runs in
   // the body each iteration; the weight gradients are carried out (overwritten).
-  const body = new Graph('floor_body', g, 'body/');
-  body.input('body/i', 'int64', []);
-  const cond = body.input('body/cond', 'bool', []);
-  const wb = ws.map((w, l) => body.input(`body/w${l}`, 'float', w.shape!));
-  ws.forEach((w, l) => body.input(`body/dw${l}`, 'float', w.shape!));
-  const hs: Value[] = [x];
-  for (let l = 0; l < wb.length; l++) hs.push(gemm(hs[l], wb[l], bs[l], { transB: 1 }));
-  const dws: Value[] = [];
-  let d = hs[hs.length - 1];
-  for (let l = wb.length - 1; l >= 0; l--) {
-    dws[l] = gemm(d, hs[l], undefined, { transA: 1 });
-    if (l > 0) d = gemm(d, wb[l]);
-  }
-  body.outputs = [identity(cond), ...wb, ...dws];
-  const outs = g.emit('Loop', [steps, undefined, ...ws, ...ws], { body: { type: 'graph', value: body } }, [...ws, ...ws].map((w) => ['float', w.shape]));
+  const outs = loop(steps, [...ws, ...ws], (_, carried) => {
+    const wb = carried.slice(0, ws.length);
+    const hs: Value[] = [x];
+    for (let l = 0; l < wb.length; l++) hs.push(gemm(hs[l], wb[l], bs[l], { transB: 1 }));
+    const dws: Value[] = [];
+    let d = hs[hs.length - 1];
+    for (let l = wb.length - 1; l >= 0; l--) {
+      dws[l] = gemm(d, hs[l], undefined, { transA: 1 });
+      if (l > 0) d = gemm(d, wb[l]);
+    }
+    return { next: [...wb, ...dws] };
+  });
   g.output(...outs.slice(ws.length).map((o, l): [string, Value] => [`dw${l + 1}`, o]));
   return g;
 }

@@ -1,6 +1,6 @@
 // Op constructors, spelled as in the ONNX spec (opset 17). Inputs are positional,
 // attributes typed, and each returns Value handles with inferred dtype and shape.
-import { graphOf, type Value } from './graph.js';
+import { Graph, graphOf, type Value } from './graph.js';
 import { broadcast, normAxis, reduced } from './shape.js';
 import { float, int, ints, type Attr, type DType, type Dim, type Shape } from './types.js';
 
@@ -155,4 +155,26 @@ export function softmaxCrossEntropyLoss(scores: Value, labels: Value): [loss: Va
   const [loss, logp] = graphOf([scores, labels]).emit('SoftmaxCrossEntropyLoss', [scores, labels],
     { reduction: { type: 'string', value: 'mean' } }, [[scores.dtype, []], [scores.dtype, scores.shape]]);
   return [loss, logp];
+}
+
+/**
+ * ONNX Loop, run `trip` times. `step` receives the iteration number and the carried
+ * values (as body values; outer values stay visible by name) and returns their next
+ * values plus per-iteration outputs. Returns the final carried values, then each
+ * per-iteration output stacked along a new first axis.
+ */
+export function loop(trip: Value, carried: Value[], step: (iter: Value, carried: Value[]) => { next: Value[]; scan?: Value[] }): Value[] {
+  const outer = graphOf([trip, ...carried]);
+  // NOTE: a body value that reuses an outer name fails in ORT as "graph is not acyclic": prefixed fresh names.
+  const body = new Graph(`${outer.name}_body`, outer, `${outer.name}_body/`);
+  const iter = body.input(body.freshName('iter'), 'int64', []);
+  const cond = body.input(body.freshName('cond'), 'bool', []);
+  const inner = carried.map((c) => body.input(body.freshName('carried'), c.dtype, c.shape ?? []));
+  const { next, scan = [] } = step(iter, inner);
+  if (next.length !== carried.length) throw new Error(`loop: ${carried.length} carried values, ${next.length} next values`);
+  body.outputs = [identity(cond), ...next, ...scan];
+  return outer.emit('Loop', [trip, undefined, ...carried], { body: { type: 'graph', value: body } }, [
+    ...carried.map((c): [DType, Shape | undefined] => [c.dtype, c.shape]),
+    ...scan.map((v): [DType, Shape | undefined] => [v.dtype, v.shape && ['iterations', ...v.shape]]),
+  ]);
 }

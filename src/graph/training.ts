@@ -7,8 +7,7 @@ import { gradients } from './autodiff.js';
 import { Graph, type Value } from './graph.js';
 import { crossEntropy, normalize, normalizeBytes, toUnit } from './loss.js';
 import { mlpForward, unflatten, type ParamLayout } from './mlp.js';
-import { add, argMax, cast, concat, equal, flatten, gather, identity, mul, reduceSum, reshape, slice, unsqueeze } from './ops.js';
-import type { Attr } from './types.js';
+import { add, argMax, cast, concat, equal, flatten, gather, loop, mul, reduceSum, reshape, slice, unsqueeze } from './ops.js';
 
 export interface Stats { mean: number; std: number }
 
@@ -42,7 +41,7 @@ export function buildTrainStep(layout: ParamLayout, stats: Stats, adam: AdamConf
 }
 
 /**
- * train-loop.onnx: runs `steps` Adam steps in one call. Batch k takes
+ * The training Loop graph: runs `steps` Adam steps in one call. Batch k takes
  * order[first + k*B .. first + (k+1)*B) (Slice clamps, so the last batch may be short).
  */
 export function buildTrainLoop(layout: ParamLayout, stats: Stats, adam: AdamConfig, batchSize: number): Graph {
@@ -54,21 +53,13 @@ export function buildTrainLoop(layout: ParamLayout, stats: Stats, adam: AdamConf
   const first = g.input('first', 'int64', []);
   const steps = g.input('steps', 'int64', []);
 
-  // NOTE: body values must not reuse outer names (ORT reports "graph is not acyclic"): the prefix keeps them apart.
-  const body = new Graph('train_body', g, 'body/');
-  const iter = body.input('body/iter', 'int64', []);
-  const cond = body.input('body/cond', 'bool', []);
-  const bs = stateInputs(body, layout.total, ['body/params', 'body/adam_m', 'body/adam_v', 'body/step']);
-  const start = unsqueeze(add(first, mul(iter, batchSize)), [0]);
-  const idx = slice(order, start, add(start, batchSize), [0], ['B']);
-  const x = normalizeBytes(gather(images, idx, 0), stats);
-  const out = trainStepCore(bs, x, gather(labels, idx, 0), layout, adam);
-  body.outputs = [identity(cond), out.params, out.m, out.v, out.t, out.loss];
-
-  const loopAttrs: Record<string, Attr> = { body: { type: 'graph', value: body } };
-  const [p, m, v, t, losses] = g.emit('Loop', [steps, undefined, s.params, s.m, s.v, s.t], loopAttrs, [
-    ['float', [layout.total]], ['float', [layout.total]], ['float', [layout.total]], ['double', []], ['float', ['steps']],
-  ]);
+  const [p, m, v, t, losses] = loop(steps, [s.params, s.m, s.v, s.t], (iter, [params, m, v, t]) => {
+    const start = unsqueeze(add(first, mul(iter, batchSize)), [0]);
+    const idx = slice(order, start, add(start, batchSize), [0], ['B']);
+    const x = normalizeBytes(gather(images, idx, 0), stats);
+    const out = trainStepCore({ params, m, v, t }, x, gather(labels, idx, 0), layout, adam);
+    return { next: [out.params, out.m, out.v, out.t], scan: [out.loss] };
+  });
   g.output(['params_out', p], ['adam_m_out', m], ['adam_v_out', v], ['step_out', t], ['losses', losses]);
   return g;
 }
