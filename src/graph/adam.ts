@@ -16,15 +16,27 @@ export interface AdamState { params: Value; m: Value; v: Value; /** float64 scal
  */
 export function adamStep(s: AdamState, grad: Value, cfg: AdamConfig): AdamState {
   const t = add(s.t, 1);
-  // NOTE: in float32, 1 - 0.999^t loses about 3 digits; the scalars are computed in float64.
-  const g64 = s.t.graph;
-  const bc1 = sub(1, pow(g64.constant('double', cfg.beta1), t));
-  const sqrtBc2 = sqrt(sub(1, pow(g64.constant('double', cfg.beta2), t)));
-  const alpha = cast(div(mul(sqrtBc2, cfg.lr), bc1), 'float');
-  const epsHat = cast(mul(sqrtBc2, cfg.eps), 'float');
+  return { ...adamUpdate(s, grad, biasCorrections(t, cfg), cfg), t };
+}
 
+export interface BiasCorrections { /** float32 */ alpha: Value; /** float32 */ epsHat: Value }
+
+/**
+ * alpha and epsHat for step number(s) t (float64, 1-based; a scalar or a vector of
+ * steps, so a Loop can compute a whole chunk's corrections once, outside its body).
+ */
+export function biasCorrections(t: Value, cfg: AdamConfig): BiasCorrections {
+  // NOTE: in float32, 1 - 0.999^t loses about 3 digits; the scalars are computed in float64.
+  const g = t.graph;
+  const bc1 = sub(1, pow(g.constant('double', cfg.beta1), t));
+  const sqrtBc2 = sqrt(sub(1, pow(g.constant('double', cfg.beta2), t)));
+  return { alpha: cast(div(mul(sqrtBc2, cfg.lr), bc1), 'float'), epsHat: cast(mul(sqrtBc2, cfg.eps), 'float') };
+}
+
+/** The per-element part of one step, given that step's bias corrections. */
+export function adamUpdate(s: Omit<AdamState, 't'>, grad: Value, bc: BiasCorrections, cfg: AdamConfig) {
   const m = add(mul(s.m, cfg.beta1), mul(grad, 1 - cfg.beta1));
   const v = add(mul(s.v, cfg.beta2), mul(mul(grad, grad), 1 - cfg.beta2));
-  const params = sub(s.params, mul(div(m, add(sqrt(v), epsHat)), alpha));
-  return { params, m, v, t };
+  const params = sub(s.params, mul(div(m, add(sqrt(v), bc.epsHat)), bc.alpha));
+  return { params, m, v };
 }

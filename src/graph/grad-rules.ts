@@ -135,6 +135,7 @@ export const GRAD_RULES = {
   Slice: NO_RULE,
   Gather: NO_RULE,
   Loop: NO_RULE,
+  Range: NO_RULE,
   Greater: NONDIFF,
   Less: NONDIFF,
   Equal: NONDIFF,

@@ -12,7 +12,7 @@ export type OpType =
   | 'Relu' | 'Exp' | 'Log' | 'Neg' | 'Sqrt' | 'Sigmoid' | 'Tanh' | 'Identity' | 'Cast'
   | 'Gemm' | 'MatMul' | 'Transpose' | 'ReduceSum' | 'ReduceMean' | 'ReduceMax'
   | 'Softmax' | 'LogSoftmax' | 'ArgMax' | 'Reshape' | 'Flatten' | 'Unsqueeze'
-  | 'Shape' | 'Size' | 'Expand' | 'Where' | 'Slice' | 'Gather' | 'Concat' | 'Loop' | 'SoftmaxCrossEntropyLoss';
+  | 'Shape' | 'Size' | 'Expand' | 'Where' | 'Slice' | 'Gather' | 'Concat' | 'Loop' | 'SoftmaxCrossEntropyLoss' | 'Range';
 
 /** Lifts numbers to constants of the other operand's dtype. */
 function lift(a: Operand, b: Operand): [Value, Value] {
@@ -117,6 +117,9 @@ export function unsqueeze(x: Value, axes: number[]): Value {
   if (shape) for (const a of [...axes].sort((p, q) => p - q)) shape.splice(normAxis(a, shape.length + 1), 0, 1);
   return one('Unsqueeze', [x, i64(x, axes)], x.dtype, shape);
 }
+
+/** [start, start + delta, ...) below limit; scalars of one dtype. */
+export const range = (start: Value, limit: Value, delta: Value) => one('Range', [start, limit, delta], start.dtype, ['R']);
 
 export const shapeOf = (x: Value) => one('Shape', [x], 'int64', [x.rank ?? 'R']);
 export const size = (x: Value) => one('Size', [x], 'int64', []);

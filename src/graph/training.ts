@@ -2,22 +2,23 @@
 // any ONNX Runtime), the same step inside an ONNX Loop (the fast path: weights and
 // moments stay loop-carried, the uint8 dataset is passed once and batches are
 // gathered by index in the graph), and an evaluation graph.
-import { adamStep, type AdamConfig, type AdamState } from './adam.js';
+import { adamUpdate, biasCorrections, type AdamConfig, type AdamState, type BiasCorrections } from './adam.js';
 import { gradients } from './autodiff.js';
 import { Graph, type Value } from './graph.js';
 import { crossEntropy, normalize, normalizeBytes, toUnit } from './loss.js';
 import { mlpForward, unflatten, type ParamLayout } from './mlp.js';
-import { add, argMax, cast, concat, equal, flatten, gather, loop, mul, reduceSum, reshape, slice, unsqueeze } from './ops.js';
+import { add, argMax, cast, concat, equal, flatten, gather, loop, range, reduceSum, reshape, shapeOf, slice } from './ops.js';
 
 export interface Stats { mean: number; std: number }
 
 /** Forward, loss, gradients and Adam for one normalized batch x [N, inputs]. */
-export function trainStepCore(s: AdamState, x: Value, labels: Value, layout: ParamLayout, adam: AdamConfig) {
+export function trainStepCore(s: AdamState, x: Value, labels: Value, layout: ParamLayout, adam: AdamConfig, bc?: BiasCorrections) {
   const params = unflatten(s.params, layout);
   const loss = crossEntropy(mlpForward(x, params), labels);
   const grads = gradients(loss, params);
   const flat = concat(grads.map((d, i) => (layout.tensors[i].shape.length === 1 ? d : reshape(d, [-1], [layout.tensors[i].size]))), 0);
-  return { ...adamStep(s, flat, adam), loss };
+  const t = add(s.t, 1);
+  return { ...adamUpdate(s, flat, bc ?? biasCorrections(t, adam), adam), t, loss };
 }
 
 function stateInputs(g: Graph, P: number, names: [string, string, string, string]): AdamState {
@@ -41,23 +42,27 @@ export function buildTrainStep(layout: ParamLayout, stats: Stats, adam: AdamConf
 }
 
 /**
- * The training Loop graph: runs `steps` Adam steps in one call. Batch k takes
- * order[first + k*B .. first + (k+1)*B) (Slice clamps, so the last batch may be short).
+ * The training Loop graph: one Adam step per row of `batches` (int32 [K, B], indices
+ * into the uint8 `images`), K steps per call. The bias corrections of all K steps are
+ * computed once, in float64, before the loop; the body gathers its own.
  */
-export function buildTrainLoop(layout: ParamLayout, stats: Stats, adam: AdamConfig, batchSize: number): Graph {
+export function buildTrainLoop(layout: ParamLayout, stats: Stats, adam: AdamConfig): Graph {
   const g = new Graph('train_loop');
   const s = stateInputs(g, layout.total, ['params', 'adam_m', 'adam_v', 'step']);
   const images = g.input('images', 'uint8', ['S', layout.inputSize]);
   const labels = g.input('labels', 'int32', ['S']);
-  const order = g.input('order', 'int32', ['S']);
-  const first = g.input('first', 'int64', []);
-  const steps = g.input('steps', 'int64', []);
+  const batches = g.input('batches', 'int32', ['K', 'B']);
+
+  const steps = reshape(slice(shapeOf(batches), g.constant('int64', [0]), g.constant('int64', [1]), [0], [1]), [], []);
+  const one = g.constant('int64', 1);
+  const stepNumbers = add(s.t, cast(range(one, add(steps, 1), one), 'double'));
+  const bcs = biasCorrections(stepNumbers, adam);
 
   const [p, m, v, t, losses] = loop(steps, [s.params, s.m, s.v, s.t], (iter, [params, m, v, t]) => {
-    const start = unsqueeze(add(first, mul(iter, batchSize)), [0]);
-    const idx = slice(order, start, add(start, batchSize), [0], ['B']);
+    const idx = gather(batches, iter, 0);
     const x = normalizeBytes(gather(images, idx, 0), stats);
-    const out = trainStepCore({ params, m, v, t }, x, gather(labels, idx, 0), layout, adam);
+    const bc = { alpha: gather(bcs.alpha, iter, 0), epsHat: gather(bcs.epsHat, iter, 0) };
+    const out = trainStepCore({ params, m, v, t }, x, gather(labels, idx, 0), layout, adam, bc);
     return { next: [out.params, out.m, out.v, out.t], scan: [out.loss] };
   });
   g.output(['params_out', p], ['adam_m_out', m], ['adam_v_out', v], ['step_out', t], ['losses', losses]);

@@ -19,7 +19,6 @@ export interface TrainHooks { onChunk?: (c: ChunkReport) => void; onEpoch?: (e: 
 export interface TrainResult { layout: ParamLayout; params: Float32Array; epochs: EpochReport[]; adam: AdamConfig; trainSeconds: number }
 
 const f32 = (a: Float32Array) => new ort.Tensor('float32', a, [a.length]);
-const i64 = (n: number) => new ort.Tensor('int64', BigInt64Array.from([BigInt(n)]), []);
 const images = (s: Split, n = s.count) => new ort.Tensor('uint8', s.images.subarray(0, n * IMAGE_SIZE), [n, IMAGE_SIZE]);
 // Labels go in as int32: what the loss op and Gather take, with no BigInt on the JS side.
 const labels = (s: Split, n = s.count) => new ort.Tensor('int32', Int32Array.from(s.labels.subarray(0, n)), [n]);
@@ -28,7 +27,7 @@ export async function train(cfg: TrainConfig, data: Dataset, hooks: TrainHooks =
   const layout = mlpLayout(data.rows * data.cols, cfg.hidden, NUM_CLASSES);
   const adam: AdamConfig = { ...ADAM_DEFAULTS, lr: cfg.lr };
   const session = { ep: cfg.ep, threads: cfg.threads, verbose: cfg.ortVerbose };
-  const loop = await createSession(serializeModel(buildTrainLoop(layout, NORMALIZATION, adam, cfg.batchSize)), session);
+  const loop = await createSession(serializeModel(buildTrainLoop(layout, NORMALIZATION, adam)), session);
   const evaluate = await createSession(serializeModel(buildEvaluate(layout, NORMALIZATION)), { ...session, verbose: false, spin: false });
 
   const rand = mulberry32(cfg.seed);
@@ -40,29 +39,34 @@ export async function train(cfg: TrainConfig, data: Dataset, hooks: TrainHooks =
   const trainImages = images(data.train, n);
   const trainLabels = labels(data.train, n);
   const testFeeds = { images: images(data.test), labels: labels(data.test) };
-  const stepsPerEpoch = Math.ceil(n / cfg.batchSize);
+  const B = cfg.batchSize;
+  const fullSteps = Math.floor(n / B);
+  const stepsPerEpoch = Math.ceil(n / B);
   const epochs: EpochReport[] = [];
   let trainSeconds = 0;
 
   for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
     // Reshuffled every epoch from one seeded stream: same seed, same batches.
-    const order = new ort.Tensor('int32', permutation(n, rand), [n]);
+    const order = permutation(n, rand);
     const started = performance.now();
     let lossSum = 0;
-    for (let step = 0; step < stepsPerEpoch; step += cfg.chunkSteps) {
-      const count = Math.min(cfg.chunkSteps, stepsPerEpoch - step);
+    for (let step = 0; step < stepsPerEpoch;) {
+      // Full batches go in chunks; a short last batch (PyTorch keeps it) is a call of its own.
+      const [count, width] = step < fullSteps ? [Math.min(cfg.chunkSteps, fullSteps - step), B] : [1, n - fullSteps * B];
+      const batches = new ort.Tensor('int32', order.subarray(step * B, step * B + count * width), [count, width]);
       const chunkStart = performance.now();
       const r = await loop.run({
         params: f32(params), adam_m: f32(m), adam_v: f32(v), step: new ort.Tensor('float64', Float64Array.of(t), []),
-        images: trainImages, labels: trainLabels, order, first: i64(step * cfg.batchSize), steps: i64(count),
+        images: trainImages, labels: trainLabels, batches,
       });
+      step += count;
       params = r.params_out.data as Float32Array;
       m = r.adam_m_out.data as Float32Array;
       v = r.adam_v_out.data as Float32Array;
       t = (r.step_out.data as Float64Array)[0];
       const losses = r.losses.data as Float32Array;
       for (const l of losses) lossSum += l;
-      hooks.onChunk?.({ epoch, step: step + count, stepsPerEpoch, losses, seconds: (performance.now() - chunkStart) / 1000 });
+      hooks.onChunk?.({ epoch, step, stepsPerEpoch, losses, seconds: (performance.now() - chunkStart) / 1000 });
     }
     const seconds = (performance.now() - started) / 1000;
     trainSeconds += seconds;

@@ -30,9 +30,9 @@ describe('the official ONNX checker (full_check) accepts every model', () => {
     const models = {
       inference: buildInference(layout, initParams(layout, mulberry32(1)), NORMALIZATION, [28, 28]),
       step: buildTrainStep(layout, NORMALIZATION, ADAM_DEFAULTS, [28, 28]),
-      loop: buildTrainLoop(layout, NORMALIZATION, ADAM_DEFAULTS, 64),
+      loop: buildTrainLoop(layout, NORMALIZATION, ADAM_DEFAULTS),
       evaluate: buildEvaluate(layout, NORMALIZATION),
-      deeper: buildTrainLoop(mlpLayout(784, [256, 128, 32], 10), NORMALIZATION, ADAM_DEFAULTS, 32),
+      deeper: buildTrainLoop(mlpLayout(784, [256, 128, 32], 10), NORMALIZATION, ADAM_DEFAULTS),
     };
     const files = Object.entries(models).map(([name, g]) => {
       const f = path.join(dir, `${name}.onnx`);
