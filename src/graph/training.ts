@@ -2,7 +2,7 @@
 // any ONNX Runtime), the same step inside an ONNX Loop (the fast path: weights and
 // moments stay loop-carried, the uint8 dataset is passed once and batches are
 // gathered by index in the graph), and an evaluation graph.
-import { adamUpdate, biasCorrections, type AdamConfig, type AdamState, type BiasCorrections } from './adam.js';
+import { adamUpdate, biasCorrections, type AdamConfig, type AdamState, type BiasCorrections, type MomentScale } from './adam.js';
 import { gradients } from './autodiff.js';
 import { Graph, type Value } from './graph.js';
 import { crossEntropy, normalize, normalizeBytes, toUnit } from './loss.js';
@@ -12,13 +12,15 @@ import { add, argMax, cast, concat, equal, flatten, gather, loop, range, reduceS
 export interface Stats { mean: number; std: number }
 
 /** Forward, loss, gradients and Adam for one normalized batch x [N, inputs]. */
-export function trainStepCore(s: AdamState, x: Value, labels: Value, layout: ParamLayout, adam: AdamConfig, bc?: BiasCorrections) {
+export function trainStepCore(
+  s: AdamState, x: Value, labels: Value, layout: ParamLayout, adam: AdamConfig, bc?: BiasCorrections, scale: MomentScale = 'pytorch',
+) {
   const params = unflatten(s.params, layout);
   const loss = crossEntropy(mlpForward(x, params), labels);
   const grads = gradients(loss, params);
   const flat = concat(grads.map((d, i) => (layout.tensors[i].shape.length === 1 ? d : reshape(d, [-1], [layout.tensors[i].size]))), 0);
   const t = add(s.t, 1);
-  return { ...adamUpdate(s, flat, bc ?? biasCorrections(t, adam), adam), t, loss };
+  return { ...adamUpdate(s, flat, bc ?? biasCorrections(t, adam, scale), adam, scale), t, loss };
 }
 
 function stateInputs(g: Graph, P: number, names: [string, string, string, string]): AdamState {
@@ -44,9 +46,10 @@ export function buildTrainStep(layout: ParamLayout, stats: Stats, adam: AdamConf
 /**
  * The training Loop graph: one Adam step per row of `batches` (int32 [K, B], indices
  * into the uint8 `images`), K steps per call. The bias corrections of all K steps are
- * computed once, in float64, before the loop; the body gathers its own.
+ * computed once, in float64, before the loop; the body gathers its own. The moments
+ * are carried unit-scaled by default (internal state; see MomentScale).
  */
-export function buildTrainLoop(layout: ParamLayout, stats: Stats, adam: AdamConfig): Graph {
+export function buildTrainLoop(layout: ParamLayout, stats: Stats, adam: AdamConfig, scale: MomentScale = 'unit'): Graph {
   const g = new Graph('train_loop');
   const s = stateInputs(g, layout.total, ['params', 'adam_m', 'adam_v', 'step']);
   const images = g.input('images', 'uint8', ['S', layout.inputSize]);
@@ -56,13 +59,13 @@ export function buildTrainLoop(layout: ParamLayout, stats: Stats, adam: AdamConf
   const steps = reshape(slice(shapeOf(batches), g.constant('int64', [0]), g.constant('int64', [1]), [0], [1]), [], []);
   const one = g.constant('int64', 1);
   const stepNumbers = add(s.t, cast(range(one, add(steps, 1), one), 'double'));
-  const bcs = biasCorrections(stepNumbers, adam);
+  const bcs = biasCorrections(stepNumbers, adam, scale);
 
   const [p, m, v, t, losses] = loop(steps, [s.params, s.m, s.v, s.t], (iter, [params, m, v, t]) => {
     const idx = gather(batches, iter, 0);
     const x = normalizeBytes(gather(images, idx, 0), stats);
     const bc = { alpha: gather(bcs.alpha, iter, 0), epsHat: gather(bcs.epsHat, iter, 0) };
-    const out = trainStepCore({ params, m, v, t }, x, gather(labels, idx, 0), layout, adam, bc);
+    const out = trainStepCore({ params, m, v, t }, x, gather(labels, idx, 0), layout, adam, bc, scale);
     return { next: [out.params, out.m, out.v, out.t], scan: [out.loss] };
   });
   g.output(['params_out', p], ['adam_m_out', m], ['adam_v_out', v], ['step_out', t], ['losses', losses]);
