@@ -115,27 +115,29 @@ describe('with a slow model', () => {
   });
 
   it('shuts down gracefully: queued requests finish, then new connections are refused', async () => {
-    const s = await startServer({ ...SERVE_DEFAULTS, modelPath: await slowModel(), port: 0, maxBatchSize: 64 });
+    // A batch is held open for 10 s or until 1024 images: the 8 requests (512 images) stay
+    // queued until close() drains them, whatever the machine's speed.
+    const s = await startServer({ ...SERVE_DEFAULTS, modelPath: await slowModel(), port: 0, maxBatchSize: 1024, maxQueueDelayMs: 10_000 });
     await s.ready;
     const url = s.url;
-    // Bodies are built first and the 8 requests fired in one tight loop, so all of them
-    // arrive while the first (slow) batch runs.
+    // Bodies are built first and the 8 requests fired together.
     const bytes = new Uint8Array(64 * IMAGE_SIZE);
     const header = new TextEncoder().encode(JSON.stringify({ inputs: [{ name: 'pixels', shape: [64, 1, 28, 28], datatype: 'UINT8', parameters: { binary_data_size: bytes.length } }], outputs: [{ name: 'label' }] }));
     const body = new Uint8Array(header.length + bytes.length);
     body.set(header);
     const inflight = Array.from({ length: 8 }, () =>
       fetch(`${url}/v2/models/mnist/infer`, { method: 'POST', headers: { 'inference-header-content-length': String(header.length) }, body }));
-    // One worker, one 64-image request per batch: 1 running and 7 queued means all 8 arrived.
-    const deadline = Date.now() + 10_000;
-    while (s.engine.queueLength() < 7) {
-      if (Date.now() > deadline) throw new Error(`only ${s.engine.queueLength()} requests queued behind the running batch`);
+    const deadline = Date.now() + 8_000;
+    while (s.engine.queueLength() < 8) {
+      if (Date.now() > deadline) throw new Error(`only ${s.engine.queueLength()} of 8 requests queued`);
       await new Promise((r) => setTimeout(r, 2));
     }
+    const t0 = performance.now();
     const closing = s.close();
     const statuses = await Promise.all(inflight.map((p) => p.then((r) => r.status)));
     await closing;
     expect(statuses).toEqual(Array(8).fill(200));
+    expect(performance.now() - t0).toBeLessThan(5_000); // shutdown runs the queue now, not after the 10 s delay
     await expect(fetch(`${url}/v2/health/live`)).rejects.toThrow(); // nothing listens any more
   });
 });
