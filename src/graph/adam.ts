@@ -16,17 +16,6 @@ export interface AdamState { params: Value; m: Value; v: Value; /** float64 scal
  */
 export type MomentScale = 'pytorch' | 'unit';
 
-/**
- * PyTorch: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
- *          p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps),  bc_i = 1 - b_i^t.
- * Multiplying through by sqrt(bc2) leaves two scalars, so the per-element work is
- * p -= alpha * m / (sqrt(v) + epsHat) with alpha = lr sqrt(bc2) / bc1, epsHat = eps sqrt(bc2).
- */
-export function adamStep(s: AdamState, grad: Value, cfg: AdamConfig): AdamState {
-  const t = add(s.t, 1);
-  return { ...adamUpdate(s, grad, biasCorrections(t, cfg), cfg), t };
-}
-
 export interface BiasCorrections { /** float32 */ alpha: Value; /** float32 */ epsHat: Value }
 
 /**
@@ -43,7 +32,14 @@ export function biasCorrections(t: Value, cfg: AdamConfig, scale: MomentScale = 
   return { alpha: cast(div(mul(sqrtBc2, cfg.lr * a), bc1), 'float'), epsHat: cast(mul(sqrtBc2, cfg.eps * e), 'float') };
 }
 
-/** The per-element part of one step, given that step's bias corrections. */
+/**
+ * PyTorch: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+ *          p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps),  bc_i = 1 - b_i^t.
+ * Multiplying through by sqrt(bc2) leaves two scalars, so the per-element work is
+ * p -= alpha * m / (sqrt(v) + epsHat) with alpha = lr sqrt(bc2) / bc1, epsHat = eps sqrt(bc2).
+ *
+ * This is the per-element part of one step, given that step's bias corrections.
+ */
 export function adamUpdate(s: Omit<AdamState, 't'>, grad: Value, bc: BiasCorrections, cfg: AdamConfig, scale: MomentScale = 'pytorch') {
   const m = scale === 'unit' ? add(mul(s.m, cfg.beta1), grad) : add(mul(s.m, cfg.beta1), mul(grad, 1 - cfg.beta1));
   const gg = mul(grad, grad);

@@ -52,7 +52,7 @@ function liveNodes(g: Graph, used: Set<string>): Node[] {
 function freeNames(g: Graph): string[] {
   const inner = new Set<string>();
   const probe = new Set<string>();
-  graphProto(g, probe);
+  liveNodes(g, probe); // the names it reads, without building its protobuf a second time
   for (const v of g.inputs) inner.add(v.name);
   for (const n of g.nodes) for (const o of n.outputs) inner.add(o.name);
   return [...probe].filter((n) => !inner.has(n));
