@@ -1,27 +1,13 @@
 #!/usr/bin/env node
 // The command line: `onnx-mnist train` (and, as they land, serve and export).
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { nonNegativeInt, positiveInt, positiveNumber } from './options.js';
 import { DEFAULTS } from '../train/config.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../train/execution-provider.js';
 import { runTrain } from '../train/run.js';
 import { registerExport, registerServe } from '../serve/command.js';
 import { VERSION } from '../version.js';
 
-const positiveInt = (what: string) => (s: string) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive integer, got "${s}"`);
-  return n;
-};
-const nonNegativeInt = (what: string) => (s: string) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${what} must be a non-negative integer, got "${s}"`);
-  return n;
-};
-const positiveNumber = (s: string) => {
-  const n = Number(s);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`must be a positive number, got "${s}"`);
-  return n;
-};
 const sizes = (s: string) => {
   const list = s.split(',').map((x) => positiveInt('each hidden size')(x.trim()));
   if (list.length === 0) throw new InvalidArgumentError('give at least one hidden size, e.g. 128,64');
@@ -34,7 +20,7 @@ program.command('train')
   .description('train the MLP on MNIST (or any IDX dataset) and write artifacts/mnist-mlp.onnx')
   .option('--epochs <n>', 'epochs', positiveInt('--epochs'), DEFAULTS.epochs)
   .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), DEFAULTS.batchSize)
-  .option('--lr <x>', 'Adam learning rate', positiveNumber, DEFAULTS.lr)
+  .option('--lr <x>', 'Adam learning rate', positiveNumber('--lr'), DEFAULTS.lr)
   .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', sizes, DEFAULTS.hidden)
   .option('--seed <n>', 'seed for init and shuffling', nonNegativeInt('--seed'), DEFAULTS.seed)
   .option('--data <dir>', 'folder with the four IDX files (raw or .gz); default: the bundled MNIST')

@@ -1,19 +1,11 @@
 // `onnx-mnist serve` and `onnx-mnist export --triton`: options, startup
 // messages, signal handling. The process-level runtime lives here, at the edge.
 import { availableParallelism } from 'node:os';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { nonNegative, port, positiveInt } from '../cli/options.js';
 import { exportTriton } from '../export/triton.js';
 import { loadModel } from './model.js';
 import { isLoopback, SERVE_DEFAULTS, startServer } from './server.js';
-
-const number = (what: string, ok: (n: number) => boolean, rule: string) => (s: string) => {
-  const n = Number(s);
-  if (!ok(n)) throw new InvalidArgumentError(`${what} must be ${rule}, got "${s}"`);
-  return n;
-};
-const positiveInt = (what: string) => number(what, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
-const port = number('--port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number 0..65535');
-const nonNegative = (what: string) => number(what, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0');
 
 /** Prints an expected failure as one line and exits non-zero, instead of a stack trace. */
 function fail(e: unknown): never {

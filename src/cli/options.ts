@@ -1,0 +1,14 @@
+// Option value parsers shared by every subcommand: each names its flag and the rule
+// it broke, so a bad value gets one clear line instead of a NaN deep inside.
+import { InvalidArgumentError } from 'commander';
+
+export const number = (what: string, ok: (n: number) => boolean, rule: string) => (s: string) => {
+  const n = Number(s);
+  if (!ok(n)) throw new InvalidArgumentError(`${what} must be ${rule}, got "${s}"`);
+  return n;
+};
+export const positiveInt = (what: string) => number(what, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
+export const nonNegativeInt = (what: string) => number(what, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
+export const positiveNumber = (what: string) => number(what, (n) => Number.isFinite(n) && n > 0, 'a positive number');
+export const nonNegative = (what: string) => number(what, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0');
+export const port = number('--port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number 0..65535');
