@@ -2,7 +2,7 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadDataset } from '../data/dataset.js';
-import { artifactAccuracy, artifactMetadata, inferenceModel, trainStepModel, writeArtifacts } from './artifacts.js';
+import { artifactAccuracy, artifactMetadata, inferenceGraph, inferenceModel, trainStepModel, writeArtifacts } from './artifacts.js';
 import type { TrainConfig } from './config.js';
 import { createReporter } from './progress.js';
 import { train } from './trainer.js';
@@ -31,9 +31,9 @@ export async function runTrain(o: RunOptions, say: (line: string) => void = cons
     },
   }).finally(() => reporter.done());
 
-  let model = inferenceModel(result);
-  const accuracy = await artifactAccuracy(model, data);
-  model = inferenceModel(result, artifactMetadata(o, result, data, accuracy));
+  const graph = inferenceGraph(result);
+  const accuracy = await artifactAccuracy(inferenceModel(graph), data);
+  const model = inferenceModel(graph, artifactMetadata(o, result, data, accuracy));
   const files = await writeArtifacts(o.outDir, model, trainStepModel(result));
   const secs = result.epochs.map((e) => e.seconds);
   say(`trained ${result.epochs.length} epochs in ${result.trainSeconds.toFixed(2)} s (median epoch ${median(secs).toFixed(3)} s); ` +
