@@ -11,7 +11,8 @@ import { buildTrainStep } from '../graph/training.js';
 import { PRODUCER, VERSION } from '../version.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { TrainConfig } from './config.js';
-import type { TrainResult } from './trainer.js';
+import { sessionOptions } from './execution-provider.js';
+import { evalThreads, type TrainResult } from './trainer.js';
 
 export const MODEL_FILE = 'mnist-mlp.onnx';
 export const TRAIN_STEP_FILE = 'train-step.onnx';
@@ -26,7 +27,7 @@ export function inferenceModel(graph: Graph, metadata: Record<string, string> = 
 
 /** Test accuracy of the inference model itself, fed exactly as a user would: float pixels in [0, 1]. */
 export async function artifactAccuracy(model: Uint8Array, data: Dataset): Promise<number> {
-  const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1 });
+  const session = await ort.InferenceSession.create(model, sessionOptions({ ep: 'cpu', threads: evalThreads(), spin: false }));
   const n = data.test.count;
   const pixels = new Float32Array(data.test.images.length);
   for (let i = 0; i < pixels.length; i++) pixels[i] = data.test.images[i] / 255;

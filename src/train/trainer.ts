@@ -1,5 +1,6 @@
 // The training loop: shuffles, feeds chunks of steps to the ONNX Loop graph,
 // evaluates after every epoch. No console and no files here; the CLI listens.
+import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { IMAGE_SIZE, NORMALIZATION, NUM_CLASSES } from '../data/mnist-spec.js';
 import type { Dataset, Split } from '../data/dataset.js';
@@ -23,12 +24,17 @@ const images = (s: Split, n = s.count) => new ort.Tensor('uint8', s.images.subar
 // Labels go in as int32: what the loss op and Gather take, with no BigInt on the JS side.
 const labels = (s: Split, n = s.count) => new ort.Tensor('int32', Int32Array.from(s.labels.subarray(0, n)), [n]);
 
+/** Threads for the once-per-epoch evaluation (and the artifact check): up to 2, never spinning. */
+export const evalThreads = () => Math.min(2, availableParallelism());
+
 export async function train(cfg: TrainConfig, data: Dataset, hooks: TrainHooks = {}): Promise<TrainResult> {
   const layout = mlpLayout(data.rows * data.cols, cfg.hidden, NUM_CLASSES);
   const adam: AdamConfig = { ...ADAM_DEFAULTS, lr: cfg.lr };
   const session = { ep: cfg.ep, threads: cfg.threads, verbose: cfg.ortVerbose };
   const loop = await createSession(serializeModel(buildTrainLoop(layout, NORMALIZATION, adam)), session);
-  const evaluate = await createSession(serializeModel(buildEvaluate(layout, NORMALIZATION)), { ...session, verbose: false, spin: false });
+  // Evaluation is one large batch: a second core halves it (no spinning, so the idle pool
+  // never competes with the training session). Row-parallel products: same numbers.
+  const evaluate = await createSession(serializeModel(buildEvaluate(layout, NORMALIZATION)), { ...session, threads: evalThreads(), verbose: false, spin: false });
 
   const rand = mulberry32(cfg.seed);
   let params: Float32Array = initParams(layout, rand);

@@ -10,6 +10,15 @@ const CLI = ['--import', 'tsx', path.resolve('src/cli/main.ts')];
 const run = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8' });
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'cli-'));
 
+describe('onnx-mnist --help', () => {
+  // `train` skips loading the serve and export modules; every other invocation must still list them.
+  it('lists all three commands', () => {
+    const r = run('--help');
+    expect(r.status).toBe(0);
+    for (const c of ['train', 'serve', 'export']) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+  });
+});
+
 describe('onnx-mnist train: errors', () => {
   it('rejects a bad option value with a message and exit code', () => {
     const r = run('train', '--epochs', 'zero');
