@@ -17,6 +17,13 @@ describe('onnx-mnist --help', () => {
     expect(r.status).toBe(0);
     for (const c of ['train', 'serve', 'export']) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
   });
+
+  it('runs through the launcher of `npm run train` (compiled build when fresh, else the sources)', () => {
+    const r = spawnSync(process.execPath, ['scripts/cli.mjs', '--help'], { encoding: 'utf8', env: { ...process.env, ONNX_MNIST_DEBUG_LAUNCH: '1' } });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^launch: (dist \(compiled\)|src via tsx)$/m);
+    expect(r.stdout).toMatch(/^ {2}train /m);
+  });
 });
 
 describe('onnx-mnist train: errors', () => {
