@@ -39,7 +39,8 @@ export function initParams(layout: ParamLayout, rand: () => number): Float32Arra
 export function unflatten(flat: Value, layout: ParamLayout): Value[] {
   const c = (n: number) => flat.graph.constant('int64', [n]);
   return layout.tensors.map((t) => {
-    const part = slice(flat, c(t.offset), c(t.offset + t.size), [0], [t.size]);
+    // A vector that is exactly one tensor needs no Slice (a copy in ORT), only its shape.
+    const part = t.size === layout.total ? flat : slice(flat, c(t.offset), c(t.offset + t.size), [0], [t.size]);
     return t.shape.length === 1 ? part : reshape(part, t.shape);
   });
 }

@@ -5,22 +5,30 @@
 import { adamUpdate, biasCorrections, type AdamConfig, type AdamState, type BiasCorrections, type MomentScale } from './adam.js';
 import { gradients } from './autodiff.js';
 import { Graph, type Value } from './graph.js';
+import { groupGradients, groupViews, oneGroup, paramGroups, type ParamGroup } from './param-groups.js';
 import { crossEntropy, normalize, normalizeBytes, toUnit } from './loss.js';
 import { mlpForward, unflatten, type ParamLayout } from './mlp.js';
 import { add, argMax, cast, concat, equal, flatten, gather, loop, range, reduceSum, reshape, shapeOf, slice } from './ops.js';
 
 export interface Stats { mean: number; std: number }
 
-/** Forward, loss, gradients and Adam for one normalized batch x [N, inputs]. */
+/** Adam state of one parameter group: params, m and v are flat [group size]. */
+export type GroupState = Omit<AdamState, 't'>;
+
+/**
+ * Forward, loss, gradients and Adam for one normalized batch x [N, inputs], the
+ * parameters held as one flat state per group (see param-groups.ts).
+ */
 export function trainStepCore(
-  s: AdamState, x: Value, labels: Value, layout: ParamLayout, adam: AdamConfig, bc?: BiasCorrections, scale: MomentScale = 'pytorch',
+  s: GroupState[], t: Value, x: Value, labels: Value, layout: ParamLayout, groups: ParamGroup[],
+  adam: AdamConfig, bc?: BiasCorrections, scale: MomentScale = 'pytorch',
 ) {
-  const params = unflatten(s.params, layout);
+  const params = groupViews(s.map((g) => g.params), groups, layout);
   const loss = crossEntropy(mlpForward(x, params), labels);
-  const grads = gradients(loss, params);
-  const flat = concat(grads.map((d, i) => (layout.tensors[i].shape.length === 1 ? d : reshape(d, [-1], [layout.tensors[i].size]))), 0);
-  const t = add(s.t, 1);
-  return { ...adamUpdate(s, flat, bc ?? biasCorrections(t, adam, scale), adam, scale), t, loss };
+  const grads = groupGradients(gradients(loss, params), groups, layout);
+  const tNext = add(t, 1);
+  const corrections = bc ?? biasCorrections(tNext, adam, scale);
+  return { groups: s.map((g, k) => adamUpdate(g, grads[k], corrections, adam, scale)), t: tNext, loss };
 }
 
 function stateInputs(g: Graph, P: number, names: [string, string, string, string]): AdamState {
@@ -38,8 +46,9 @@ export function buildTrainStep(layout: ParamLayout, stats: Stats, adam: AdamConf
   const s = stateInputs(g, layout.total, ['params', 'adam_m', 'adam_v', 'step']);
   const pixels = g.input('pixels', 'float', ['N', 1, ...imageShape]);
   const labels = g.input('labels', 'int64', ['N']);
-  const out = trainStepCore(s, normalize(flatten(pixels, 1), stats), labels, layout, adam);
-  g.output(['params_out', out.params], ['adam_m_out', out.m], ['adam_v_out', out.v], ['step_out', out.t], ['loss', out.loss]);
+  const out = trainStepCore([s], s.t, normalize(flatten(pixels, 1), stats), labels, layout, oneGroup(layout), adam);
+  const [u] = out.groups;
+  g.output(['params_out', u.params], ['adam_m_out', u.m], ['adam_v_out', u.v], ['step_out', out.t], ['loss', out.loss]);
   return g;
 }
 
@@ -61,14 +70,24 @@ export function buildTrainLoop(layout: ParamLayout, stats: Stats, adam: AdamConf
   const stepNumbers = add(s.t, cast(range(one, add(steps, 1), one), 'double'));
   const bcs = biasCorrections(stepNumbers, adam, scale);
 
-  const [p, m, v, t, losses] = loop(steps, [s.params, s.m, s.v, s.t], (iter, [params, m, v, t]) => {
+  // The flat state is cut into groups once per call and joined again after the loop.
+  const groups = paramGroups(layout);
+  const c = (n: number) => g.constant('int64', [n]);
+  const cut = (flat: Value) => groups.map((p) => (groups.length === 1 ? flat : slice(flat, c(p.offset), c(p.offset + p.size), [0], [p.size])));
+  const join = (parts: Value[]) => (parts.length === 1 ? parts[0] : concat(parts, 0));
+  const n = groups.length;
+  const init = [...cut(s.params), ...cut(s.m), ...cut(s.v), s.t];
+
+  const out = loop(steps, init, (iter, carried) => {
+    const state = groups.map((_, k) => ({ params: carried[k], m: carried[n + k], v: carried[2 * n + k] }));
     const idx = gather(batches, iter, 0);
     const x = normalizeBytes(gather(images, idx, 0), stats);
     const bc = { alpha: gather(bcs.alpha, iter, 0), epsHat: gather(bcs.epsHat, iter, 0) };
-    const out = trainStepCore({ params, m, v, t }, x, gather(labels, idx, 0), layout, adam, bc, scale);
-    return { next: [out.params, out.m, out.v, out.t], scan: [out.loss] };
+    const r = trainStepCore(state, carried[3 * n], x, gather(labels, idx, 0), layout, groups, adam, bc, scale);
+    return { next: [...r.groups.map((u) => u.params), ...r.groups.map((u) => u.m), ...r.groups.map((u) => u.v), r.t], scan: [r.loss] };
   });
-  g.output(['params_out', p], ['adam_m_out', m], ['adam_v_out', v], ['step_out', t], ['losses', losses]);
+  g.output(['params_out', join(out.slice(0, n))], ['adam_m_out', join(out.slice(n, 2 * n))], ['adam_v_out', join(out.slice(2 * n, 3 * n))],
+    ['step_out', out[3 * n]], ['losses', out[3 * n + 1]]);
   return g;
 }
 

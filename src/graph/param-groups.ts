@@ -1,0 +1,49 @@
+// How the flat parameter vector is cut for the Adam update inside the training Loop.
+// Every Loop step would otherwise split the vector into tensors and concatenate the
+// gradients back: two copies of all ~110k parameters. A large tensor is carried as a
+// group of its own (no copy: a Reshape gives the layer its view), while consecutive
+// small tensors share one group, so they share one set of elementwise Adam ops
+// (per-tensor chains of ten ops each cost more than the copies they save).
+import type { Value } from './graph.js';
+import { type ParamLayout, unflatten } from './mlp.js';
+import { concat, reshape } from './ops.js';
+
+/** A contiguous run of the flat layout: offset and size in it, and the tensors it holds. */
+export interface ParamGroup { offset: number; size: number; tensors: number[] }
+
+/** Tensors of at least `ownFrom` elements stand alone; runs of smaller ones are grouped. */
+export function paramGroups(layout: ParamLayout, ownFrom = 32_768): ParamGroup[] {
+  const groups: ParamGroup[] = [];
+  let run: ParamGroup | undefined;
+  layout.tensors.forEach((t, i) => {
+    if (t.size >= ownFrom) {
+      groups.push({ offset: t.offset, size: t.size, tensors: [i] });
+      run = undefined;
+    } else if (run) {
+      run.size += t.size;
+      run.tensors.push(i);
+    } else groups.push((run = { offset: t.offset, size: t.size, tensors: [i] }));
+  });
+  return groups;
+}
+
+/** The whole vector as one group (the single-step model keeps its documented flat state). */
+export const oneGroup = (layout: ParamLayout): ParamGroup[] => [{ offset: 0, size: layout.total, tensors: layout.tensors.map((_, i) => i) }];
+
+function groupLayout(layout: ParamLayout, g: ParamGroup): ParamLayout {
+  const tensors = g.tensors.map((i) => ({ ...layout.tensors[i], offset: layout.tensors[i].offset - g.offset }));
+  return { ...layout, tensors, total: g.size };
+}
+
+/** Per-tensor values, in layout order, from one flat value per group. */
+export function groupViews(values: Value[], groups: ParamGroup[], layout: ParamLayout): Value[] {
+  return groups.flatMap((g, k) => unflatten(values[k], groupLayout(layout, g)));
+}
+
+/** One flat gradient per group from per-tensor gradients in layout order. */
+export function groupGradients(grads: Value[], groups: ParamGroup[], layout: ParamLayout): Value[] {
+  return groups.map((g) => {
+    const flat = g.tensors.map((i) => (layout.tensors[i].shape.length === 1 ? grads[i] : reshape(grads[i], [-1], [layout.tensors[i].size])));
+    return flat.length === 1 ? flat[0] : concat(flat, 0);
+  });
+}
