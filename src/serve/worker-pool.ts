@@ -1,8 +1,7 @@
 // A fixed set of inference workers, each running one batch at a time. The
 // batcher asks how many are idle and hands each a whole batch.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../util/spawn-worker.js';
 import type { OutputData, RunRequest, WorkerInit, WorkerMessage } from './inference-worker.js';
 
 export type Outputs = Record<string, OutputData>;
@@ -18,19 +17,7 @@ interface Slot {
   job?: { resolve: (o: Outputs) => void; reject: (e: Error) => void };
 }
 
-/**
- * The compiled worker sits next to this file in dist/. Under vitest this file
- * is the .ts source with no .js beside it; then a small eval'd bootstrap
- * registers tsx (a dev dependency) in the worker and imports the .ts source,
- * so tests need no build step. (Node 20 does not pass --import loaders to workers.)
- */
-function newWorker(workerData: WorkerInit): Worker {
-  const js = new URL('./inference-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData });
-  const ts = new URL('./inference-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(ts)}); })`;
-  return new Worker(boot, { eval: true, workerData });
-}
+const newWorker = (init: WorkerInit) => spawnWorker(import.meta.url, 'inference-worker', init);
 
 export class WorkerPool implements Runner {
   /** Called when a replacement worker comes up, so queued work does not wait for the next request. */

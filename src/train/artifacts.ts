@@ -1,5 +1,6 @@
 // What training ships: the inference model with its contract in metadata_props,
 // and the single training step for anyone driving training from another runtime.
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Dataset } from '../data/dataset.js';
@@ -12,7 +13,7 @@ import { PRODUCER, VERSION } from '../version.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { TrainConfig } from './config.js';
 import { sessionOptions } from './execution-provider.js';
-import { evalThreads, type TrainResult } from './trainer.js';
+import type { TrainResult } from './trainer.js';
 
 export const MODEL_FILE = 'mnist-mlp.onnx';
 export const TRAIN_STEP_FILE = 'train-step.onnx';
@@ -26,6 +27,9 @@ export function inferenceModel(graph: Graph, metadata: Record<string, string> = 
 }
 
 /** Test accuracy of the inference model itself, fed exactly as a user would: float pixels in [0, 1]. */
+/** The artifact check runs once, after training: a second core halves it (never spinning). */
+const evalThreads = () => Math.min(2, availableParallelism());
+
 export async function artifactAccuracy(model: Uint8Array, data: Dataset): Promise<number> {
   const session = await ort.InferenceSession.create(model, sessionOptions({ ep: 'cpu', threads: evalThreads(), spin: false }));
   const n = data.test.count;

@@ -13,8 +13,8 @@ const LOSS_EVERY = 100;
 
 export function createReporter(epochs: number, out: NodeJS.WriteStream = process.stdout): Reporter {
   const tty = out.isTTY === true;
-  // One MultiBar per epoch: its log() keeps the loss lines above the bar, and stopping it
-  // before the epoch summary makes sure no line is left in its buffer.
+  // One MultiBar per epoch: its log() keeps the loss lines above the bar; it stops with
+  // the epoch's last chunk, so no line is left in its buffer.
   const newBars = () => new cliProgress.MultiBar({
     stream: out, clearOnComplete: true, hideCursor: true,
     format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} | {speed} steps/s | loss {loss}',
@@ -47,11 +47,15 @@ export function createReporter(epochs: number, out: NodeJS.WriteStream = process
       // NOTE: MultiBar redraws (and flushes log lines) on a timer, which rarely fires while
       // session.run holds the event loop: redraw now.
       multi?.update();
+      if (c.step === c.stepsPerEpoch) {
+        multi?.stop();
+        multi = undefined;
+        bar = undefined;
+      }
     },
+    // The summary comes when the evaluation worker answers, often during the next epoch:
+    // it is logged above that epoch's bar.
     epoch(e) {
-      multi?.stop();
-      multi = undefined;
-      bar = undefined;
       log(`epoch ${e.epoch}/${epochs}: train loss ${e.trainLoss.toFixed(4)}, test loss ${e.testLoss.toFixed(4)}, ` +
         `test accuracy ${(e.testAccuracy * 100).toFixed(2)}%, ${e.seconds.toFixed(2)} s (${(e.steps / e.seconds).toFixed(0)} steps/s)`);
     },

@@ -1,6 +1,5 @@
 // The training loop: shuffles, feeds chunks of steps to the ONNX Loop graph,
 // evaluates after every epoch. No console and no files here; the CLI listens.
-import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { IMAGE_SIZE, NORMALIZATION, NUM_CLASSES } from '../data/mnist-spec.js';
 import type { Dataset, Split } from '../data/dataset.js';
@@ -11,6 +10,7 @@ import { serializeModel } from '../graph/serialize.js';
 import { buildEvaluate, buildTrainLoop } from '../graph/training.js';
 import type { TrainConfig } from './config.js';
 import { createSession } from './execution-provider.js';
+import { Evaluator } from './evaluator.js';
 
 export interface ChunkReport { epoch: number; step: number; stepsPerEpoch: number; losses: Float32Array; seconds: number }
 export interface EpochReport {
@@ -24,18 +24,28 @@ const images = (s: Split, n = s.count) => new ort.Tensor('uint8', s.images.subar
 // Labels go in as int32: what the loss op and Gather take, with no BigInt on the JS side.
 const labels = (s: Split, n = s.count) => new ort.Tensor('int32', Int32Array.from(s.labels.subarray(0, n)), [n]);
 
-/** Threads for the once-per-epoch evaluation (and the artifact check): up to 2, never spinning. */
-export const evalThreads = () => Math.min(2, availableParallelism());
-
 export async function train(cfg: TrainConfig, data: Dataset, hooks: TrainHooks = {}): Promise<TrainResult> {
   const layout = mlpLayout(data.rows * data.cols, cfg.hidden, NUM_CLASSES);
   const adam: AdamConfig = { ...ADAM_DEFAULTS, lr: cfg.lr };
   const session = { ep: cfg.ep, threads: cfg.threads, verbose: cfg.ortVerbose };
   const loop = await createSession(serializeModel(buildTrainLoop(layout, NORMALIZATION, adam)), session);
-  // Evaluation is one large batch: a second core halves it (no spinning, so the idle pool
-  // never competes with the training session). Row-parallel products: same numbers.
-  const evaluate = await createSession(serializeModel(buildEvaluate(layout, NORMALIZATION)), { ...session, threads: evalThreads(), verbose: false, spin: false });
+  // Each epoch's test evaluation runs in a worker thread, on another core while the
+  // next epoch trains; its report (and onEpoch) arrives between later chunks.
+  const evaluator = Evaluator.start({
+    model: serializeModel(buildEvaluate(layout, NORMALIZATION)), session: { ...session, threads: 1, verbose: false, spin: false },
+    images: data.test.images.slice(), labels: Int32Array.from(data.test.labels), inputs: layout.inputSize,
+  });
+  try {
+    return await trainWith(loop, evaluator, cfg, data, layout, adam, hooks);
+  } finally {
+    await loop.release();
+    await evaluator.close();
+  }
+}
 
+async function trainWith(
+  loop: ort.InferenceSession, evaluator: Evaluator, cfg: TrainConfig, data: Dataset, layout: ParamLayout, adam: AdamConfig, hooks: TrainHooks,
+): Promise<TrainResult> {
   const rand = mulberry32(cfg.seed);
   let params: Float32Array = initParams(layout, rand);
   let m: Float32Array = new Float32Array(layout.total);
@@ -44,11 +54,11 @@ export async function train(cfg: TrainConfig, data: Dataset, hooks: TrainHooks =
   const n = cfg.trainLimit > 0 ? Math.min(cfg.trainLimit, data.train.count) : data.train.count;
   const trainImages = images(data.train, n);
   const trainLabels = labels(data.train, n);
-  const testFeeds = { images: images(data.test), labels: labels(data.test) };
   const B = cfg.batchSize;
   const fullSteps = Math.floor(n / B);
   const stepsPerEpoch = Math.ceil(n / B);
   const epochs: EpochReport[] = [];
+  const evaluations: Promise<void>[] = [];
   let trainSeconds = 0;
 
   for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
@@ -73,18 +83,19 @@ export async function train(cfg: TrainConfig, data: Dataset, hooks: TrainHooks =
       const losses = r.losses.data as Float32Array;
       for (const l of losses) lossSum += l;
       hooks.onChunk?.({ epoch, step, stepsPerEpoch, losses, seconds: (performance.now() - chunkStart) / 1000 });
+      if (evaluator.error) throw evaluator.error;
     }
     const seconds = (performance.now() - started) / 1000;
     trainSeconds += seconds;
-    const e = await evaluate.run({ params: f32(params), ...testFeeds });
-    const report: EpochReport = {
-      epoch, steps: stepsPerEpoch, seconds, trainLoss: lossSum / stepsPerEpoch,
-      testLoss: (e.loss.data as Float32Array)[0], testAccuracy: Number((e.correct.data as BigInt64Array)[0]) / data.test.count,
-    };
-    epochs.push(report);
-    hooks.onEpoch?.(report);
+    const trainLoss = lossSum / stepsPerEpoch;
+    const evaluation = evaluator.evaluate(params).then((e) => {
+      const report: EpochReport = { epoch, steps: stepsPerEpoch, seconds, trainLoss, testLoss: e.loss, testAccuracy: e.correct / data.test.count };
+      epochs.push(report);
+      hooks.onEpoch?.(report);
+    });
+    evaluation.catch(() => {}); // awaited below; a failure also stops the next chunk
+    evaluations.push(evaluation);
   }
-  await loop.release();
-  await evaluate.release();
+  await Promise.all(evaluations);
   return { layout, params, epochs, adam, trainSeconds };
 }

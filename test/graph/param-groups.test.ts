@@ -49,7 +49,7 @@ describe('the grouped training Loop', () => {
     });
 
     const stepSession = await ort.InferenceSession.create(serializeModel(buildTrainStep(layout, NORMALIZATION, ADAM_DEFAULTS, [28, 28])), { intraOpNumThreads: 1 });
-    let state = { params: f32(params0), adam_m: zeros(), adam_v: zeros(), step: new ort.Tensor('float64', Float64Array.of(0), []) };
+    let state: Record<string, ort.Tensor> = { params: f32(params0), adam_m: zeros(), adam_v: zeros(), step: new ort.Tensor('float64', Float64Array.of(0), []) };
     const losses: number[] = [];
     for (let k = 0; k < K; k++) {
       const idx = order.subarray(k * B, (k + 1) * B);

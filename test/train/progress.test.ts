@@ -43,6 +43,26 @@ describe('progress output', () => {
     expect(out.text()).toMatch(/batch 210\/250/);
   });
 
+  it('an epoch summary that arrives during the next epoch is printed, and that epoch goes on', () => {
+    for (const tty of [false, true]) {
+      const out = capture(tty);
+      const r = createReporter(2, out.stream);
+      const losses = Float32Array.from({ length: 100 }, () => 0.5);
+      r.chunk({ epoch: 1, step: 100, stepsPerEpoch: 200, losses, seconds: 0.01 });
+      r.chunk({ epoch: 1, step: 200, stepsPerEpoch: 200, losses, seconds: 0.01 });
+      r.chunk({ epoch: 2, step: 100, stepsPerEpoch: 200, losses, seconds: 0.01 });
+      r.epoch({ epoch: 1, steps: 200, seconds: 0.02, trainLoss: 0.5, testLoss: 0.4, testAccuracy: 0.9 });
+      r.chunk({ epoch: 2, step: 200, stepsPerEpoch: 200, losses, seconds: 0.01 });
+      r.epoch({ epoch: 2, steps: 200, seconds: 0.02, trainLoss: 0.5, testLoss: 0.3, testAccuracy: 0.95 });
+      r.done();
+      const text = out.text();
+      const at = (re: RegExp) => text.search(re);
+      expect(at(/epoch 1\/2: train loss 0\.5000, test loss 0\.4000, test accuracy 90\.00%/)).toBeGreaterThan(at(/epoch 2\/2  batch 100\/200/));
+      expect(at(/epoch 2\/2  batch 200\/200/)).toBeGreaterThan(at(/epoch 1\/2: train loss/));
+      expect(text).toMatch(/epoch 2\/2: train loss 0\.5000, test loss 0\.3000, test accuracy 95\.00%/);
+    }
+  });
+
   it('on a terminal: a bar with steps/s and loss, and every line still printed', () => {
     const out = capture(true);
     feed(createReporter(3, out.stream), 100);

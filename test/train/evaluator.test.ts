@@ -1,0 +1,42 @@
+// The evaluation worker: answers in order, and a broken one fails loudly instead of hanging.
+import { describe, expect, it } from 'vitest';
+import { NORMALIZATION } from '../../src/data/mnist-spec.js';
+import { initParams, mlpLayout } from '../../src/graph/mlp.js';
+import { mulberry32 } from '../../src/graph/random.js';
+import { serializeModel } from '../../src/graph/serialize.js';
+import { buildEvaluate } from '../../src/graph/training.js';
+import { Evaluator } from '../../src/train/evaluator.js';
+
+const layout = mlpLayout(4, [3], 10);
+const images = Uint8Array.from({ length: 5 * 4 }, (_, i) => (i * 37) % 256);
+const labels = Int32Array.of(0, 1, 2, 3, 4);
+const session = { ep: 'cpu' as const, threads: 1, spin: false };
+
+describe('Evaluator', () => {
+  it('evaluates each parameter vector sent, in order', async () => {
+    const ev = Evaluator.start({ model: serializeModel(buildEvaluate(layout, NORMALIZATION)), session, images, labels, inputs: 4 });
+    try {
+      const [a, b] = [initParams(layout, mulberry32(1)), initParams(layout, mulberry32(2))];
+      const [ra, rb, ra2] = await Promise.all([ev.evaluate(a), ev.evaluate(b), ev.evaluate(a)]);
+      expect(ra).toEqual(ra2);
+      expect(ra.loss).not.toBe(rb.loss);
+      for (const r of [ra, rb]) {
+        expect(Number.isInteger(r.correct) && r.correct >= 0 && r.correct <= 5).toBe(true);
+        expect(r.loss).toBeGreaterThan(0);
+      }
+    } finally {
+      await ev.close();
+    }
+  });
+
+  it('rejects with the reason when the worker cannot load its model', async () => {
+    const ev = Evaluator.start({ model: Uint8Array.of(1, 2, 3), session, images, labels, inputs: 4 });
+    try {
+      await expect(ev.ready).rejects.toThrow(/evaluation worker could not start/);
+      await expect(ev.evaluate(new Float32Array(layout.total))).rejects.toThrow(/evaluation worker could not start/);
+      expect(ev.error).toBeInstanceOf(Error);
+    } finally {
+      await ev.close();
+    }
+  });
+});
