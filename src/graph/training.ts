@@ -58,7 +58,9 @@ export function buildTrainStep(layout: ParamLayout, stats: Stats, adam: AdamConf
  * computed once, in float64, before the loop; the body gathers its own. The moments
  * are carried unit-scaled by default (internal state; see MomentScale).
  */
-export function buildTrainLoop(layout: ParamLayout, stats: Stats, adam: AdamConfig, scale: MomentScale = 'unit'): Graph {
+export function buildTrainLoop(
+  layout: ParamLayout, stats: Stats, adam: AdamConfig, scale: MomentScale = 'unit', groups: ParamGroup[] = paramGroups(layout),
+): Graph {
   const g = new Graph('train_loop');
   const s = stateInputs(g, layout.total, ['params', 'adam_m', 'adam_v', 'step']);
   const images = g.input('images', 'uint8', ['S', layout.inputSize]);
@@ -71,7 +73,6 @@ export function buildTrainLoop(layout: ParamLayout, stats: Stats, adam: AdamConf
   const bcs = biasCorrections(stepNumbers, adam, scale);
 
   // The flat state is cut into groups once per call and joined again after the loop.
-  const groups = paramGroups(layout);
   const c = (n: number) => g.constant('int64', [n]);
   const cut = (flat: Value) => groups.map((p) => (groups.length === 1 ? flat : slice(flat, c(p.offset), c(p.offset + p.size), [0], [p.size])));
   const join = (parts: Value[]) => (parts.length === 1 ? parts[0] : concat(parts, 0));

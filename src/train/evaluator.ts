@@ -1,17 +1,60 @@
-// The main-thread side of eval-worker.ts: evaluate(params) posts a copy of the
-// parameters and resolves with that epoch's test loss and correct count.
+// The per-epoch test evaluation: evaluate(params) resolves with that epoch's test loss
+// and correct count. Where a core is left over by the training threads it runs in a
+// worker thread (eval-worker.ts), in parallel with the next epoch; otherwise on the
+// main thread, between chunks, where it cannot contend with ORT's spinning pool.
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
 import { spawnWorker } from '../util/spawn-worker.js';
 import type { EvalInit, EvalMessage } from './eval-worker.js';
+import { createSession } from './execution-provider.js';
 
 export interface EvalResult { correct: number; loss: number }
 
-export class Evaluator {
+export interface Evaluate {
+  /** Whether evaluate() runs beside training (a worker) or blocks the main thread when it runs. */
+  readonly concurrent: boolean;
+  evaluate(params: Float32Array): Promise<EvalResult>;
+  /** Set once evaluation has failed; training checks it between chunks. */
+  readonly error: Error | undefined;
+  close(): Promise<void>;
+}
+
+/** A worker when `trainThreads` leave a core free, else the main thread (with up to 2 non-spinning threads). */
+export async function startEvaluator(init: EvalInit, trainThreads: number): Promise<Evaluate> {
+  const cores = availableParallelism();
+  if (cores > trainThreads) return Evaluator.start({ ...init, session: { ...init.session, threads: 1, spin: false } });
+  return InlineEvaluator.create({ ...init, session: { ...init.session, threads: Math.min(2, cores), spin: false } });
+}
+
+class InlineEvaluator implements Evaluate {
+  readonly concurrent = false;
+  readonly error = undefined;
+  private constructor(private readonly session: ort.InferenceSession, private readonly feeds: Record<string, ort.Tensor>) {}
+
+  static async create(init: EvalInit): Promise<InlineEvaluator> {
+    const n = init.labels.length;
+    return new InlineEvaluator(await createSession(init.model, init.session), {
+      images: new ort.Tensor('uint8', init.images, [n, init.inputs]), labels: new ort.Tensor('int32', init.labels, [n]),
+    });
+  }
+
+  async evaluate(params: Float32Array): Promise<EvalResult> {
+    const r = await this.session.run({ ...this.feeds, params: new ort.Tensor('float32', params, [params.length]) });
+    return { correct: Number((r.correct.data as BigInt64Array)[0]), loss: (r.loss.data as Float32Array)[0] };
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+export class Evaluator implements Evaluate {
+  readonly concurrent = true;
   private next = 0;
   private readonly jobs = new Map<number, { resolve: (r: EvalResult) => void; reject: (e: Error) => void }>();
   private failure?: Error;
 
-  /** Set once the worker has failed; training checks it between chunks. */
   get error(): Error | undefined { return this.failure; }
 
   private constructor(private readonly worker: Worker, readonly ready: Promise<void>) {}

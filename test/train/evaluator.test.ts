@@ -5,7 +5,8 @@ import { initParams, mlpLayout } from '../../src/graph/mlp.js';
 import { mulberry32 } from '../../src/graph/random.js';
 import { serializeModel } from '../../src/graph/serialize.js';
 import { buildEvaluate } from '../../src/graph/training.js';
-import { Evaluator } from '../../src/train/evaluator.js';
+import { availableParallelism } from 'node:os';
+import { Evaluator, startEvaluator } from '../../src/train/evaluator.js';
 
 const layout = mlpLayout(4, [3], 10);
 const images = Uint8Array.from({ length: 5 * 4 }, (_, i) => (i * 37) % 256);
@@ -37,6 +38,21 @@ describe('Evaluator', () => {
       expect(ev.error).toBeInstanceOf(Error);
     } finally {
       await ev.close();
+    }
+  });
+
+  it('on the main thread when the training threads take every core: the same numbers', async () => {
+    const init = { model: serializeModel(buildEvaluate(layout, NORMALIZATION)), session, images, labels, inputs: 4 };
+    const params = initParams(layout, mulberry32(3));
+    const worker = await startEvaluator(init, 0);
+    const inline = await startEvaluator(init, availableParallelism());
+    try {
+      expect(worker).toBeInstanceOf(Evaluator);
+      expect(inline).not.toBeInstanceOf(Evaluator);
+      expect(await inline.evaluate(params)).toEqual(await worker.evaluate(params));
+    } finally {
+      await worker.close();
+      await inline.close();
     }
   });
 });
