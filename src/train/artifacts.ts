@@ -18,7 +18,7 @@ import type { TrainResult } from './trainer.js';
 export const MODEL_FILE = 'mnist-mlp.onnx';
 export const TRAIN_STEP_FILE = 'train-step.onnx';
 
-export const inferenceGraph = (result: TrainResult): Graph =>
+export const inferenceGraph = (result: Pick<TrainResult, 'layout' | 'params'>): Graph =>
   buildInference(result.layout, result.params, NORMALIZATION, [IMAGE_ROWS, IMAGE_COLS]);
 
 /** The model file; the metadata changes no computation, so accuracy measured without it holds with it. */

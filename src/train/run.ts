@@ -4,6 +4,8 @@ import path from 'node:path';
 import { loadDataset } from '../data/dataset.js';
 import { artifactAccuracy, artifactMetadata, inferenceGraph, inferenceModel, trainStepModel, writeArtifacts } from './artifacts.js';
 import type { TrainConfig } from './config.js';
+import type { Graph } from '../graph/graph.js';
+import type { ParamLayout } from '../graph/mlp.js';
 import { createReporter } from './progress.js';
 import { train } from './trainer.js';
 
@@ -23,7 +25,17 @@ export async function runTrain(o: RunOptions, say: (line: string) => void = cons
   await mkdir(path.dirname(logFile), { recursive: true });
   await writeFile(logFile, '');
   const reporter = createReporter(o.epochs);
+  // The artifact's own accuracy is measured while the worker still evaluates the last epoch.
+  let checked: Promise<{ graph: Graph; accuracy: number }> | undefined;
+  const check = async (layout: ParamLayout, params: Float32Array) => {
+    const graph = inferenceGraph({ layout, params });
+    return { graph, accuracy: await artifactAccuracy(inferenceModel(graph), data) };
+  };
   const result = await train(o, data, {
+    onTrained: (layout, params) => {
+      checked = check(layout, params);
+      checked.catch(() => {}); // awaited below
+    },
     onChunk: (c) => reporter.chunk(c),
     onEpoch: (e) => {
       reporter.epoch(e);
@@ -31,8 +43,7 @@ export async function runTrain(o: RunOptions, say: (line: string) => void = cons
     },
   }).finally(() => reporter.done());
 
-  const graph = inferenceGraph(result);
-  const accuracy = await artifactAccuracy(inferenceModel(graph), data);
+  const { graph, accuracy } = await (checked ?? check(result.layout, result.params));
   const model = inferenceModel(graph, await artifactMetadata(o, result, data, accuracy));
   const files = await writeArtifacts(o.outDir, model, trainStepModel(result));
   const secs = result.epochs.map((e) => e.seconds);

@@ -17,7 +17,12 @@ export interface ChunkReport { epoch: number; step: number; stepsPerEpoch: numbe
 export interface EpochReport {
   epoch: number; steps: number; seconds: number; trainLoss: number; testLoss: number; testAccuracy: number;
 }
-export interface TrainHooks { onChunk?: (c: ChunkReport) => void; onEpoch?: (e: EpochReport) => void }
+export interface TrainHooks {
+  onChunk?: (c: ChunkReport) => void;
+  onEpoch?: (e: EpochReport) => void;
+  /** The final parameters, as soon as the last step is done (the last evaluation may still be running). */
+  onTrained?: (layout: ParamLayout, params: Float32Array) => void;
+}
 export interface TrainResult { layout: ParamLayout; params: Float32Array; epochs: EpochReport[]; adam: AdamConfig; trainSeconds: number }
 
 const f32 = (a: Float32Array) => new ort.Tensor('float32', a, [a.length]);
@@ -103,6 +108,7 @@ async function trainWith(
     // On the main thread it would run inside the next epoch's first chunk and its clock.
     if (!evaluator.concurrent) await evaluation;
   }
+  hooks.onTrained?.(layout, params);
   await Promise.all(evaluations);
   return { layout, params, epochs, adam, trainSeconds };
 }
