@@ -20,10 +20,14 @@ export interface Evaluate {
   close(): Promise<void>;
 }
 
-/** A worker when `trainThreads` leave a core free, else the main thread (with up to 2 non-spinning threads). */
+/**
+ * A worker when training on the CPU leaves a core free, else the main thread (with up to
+ * 2 non-spinning threads). A GPU run evaluates on the main thread, in the training's
+ * provider: a worker would pay for a second CUDA/WebGPU context to save milliseconds.
+ */
 export async function startEvaluator(init: EvalInit, trainThreads: number): Promise<Evaluate> {
   const cores = availableParallelism();
-  if (cores > trainThreads) return Evaluator.start({ ...init, session: { ...init.session, threads: 1, spin: false } });
+  if (init.session.ep === 'cpu' && cores > trainThreads) return Evaluator.start({ ...init, session: { ...init.session, threads: 1, spin: false } });
   return InlineEvaluator.create({ ...init, session: { ...init.session, threads: Math.min(2, cores), spin: false } });
 }
 
