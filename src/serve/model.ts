@@ -41,7 +41,7 @@ export async function loadModel(path: string): Promise<LoadedModel> {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     throw new ModelFileError(
       `no model at ${path}. Train one first: \`onnx-mnist train\` writes artifacts/mnist-mlp.onnx ` +
-        '(about 7 s for the default 10 epochs on a 2-core CPU), or pass --model PATH to an existing artifact.',
+        '(about 6 s for the default 10 epochs on a 2-core CPU), or pass --model PATH to an existing artifact.',
     );
   }
   let spec: ModelSpec;
