@@ -1,6 +1,5 @@
 // What training ships: the inference model with its contract in metadata_props,
 // and the single training step for anyone driving training from another runtime.
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Dataset } from '../data/dataset.js';
@@ -12,7 +11,7 @@ import { buildTrainStep } from '../graph/training.js';
 import { PRODUCER, VERSION } from '../version.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { TrainConfig } from './config.js';
-import { sessionOptions } from './execution-provider.js';
+import { sessionOptions, sideThreads } from './execution-provider.js';
 import type { TrainResult } from './trainer.js';
 
 export const MODEL_FILE = 'mnist-mlp.onnx';
@@ -29,7 +28,7 @@ export function inferenceModel(graph: Graph, metadata: Record<string, string> = 
 /** Test accuracy of the inference model itself, fed exactly as a user would: float pixels in [0, 1]. */
 export async function artifactAccuracy(model: Uint8Array, data: Dataset): Promise<number> {
   // It runs once, after training: a second core halves it (never spinning).
-  const session = await ort.InferenceSession.create(model, sessionOptions({ ep: 'cpu', threads: Math.min(2, availableParallelism()), spin: false }));
+  const session = await ort.InferenceSession.create(model, sessionOptions({ ep: 'cpu', threads: sideThreads(), spin: false }));
   // In batches of 1,000: each run's intermediates stay in cache (the whole test set at
   // once takes twice as long), and one reused buffer holds the pixels.
   const toUnit = Float32Array.from({ length: 256 }, (_, v) => v / 255);

@@ -4,12 +4,10 @@
 // main thread, between chunks, where it cannot contend with ORT's spinning pool.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import * as ort from 'onnxruntime-node';
 import { spawnWorker } from '../util/spawn-worker.js';
-import type { EvalInit, EvalMessage } from './eval-worker.js';
-import { createSession } from './execution-provider.js';
-
-export interface EvalResult { correct: number; loss: number }
+import { openEvaluation, type EvalInit, type EvalResult, type EvalSession } from './eval-session.js';
+import type { EvalMessage } from './eval-worker.js';
+import { sideThreads } from './execution-provider.js';
 
 export interface Evaluate {
   /** Whether evaluate() runs beside training (a worker) or blocks the main thread when it runs. */
@@ -26,31 +24,16 @@ export interface Evaluate {
  * provider: a worker would pay for a second CUDA/WebGPU context to save milliseconds.
  */
 export async function startEvaluator(init: EvalInit, trainThreads: number): Promise<Evaluate> {
-  const cores = availableParallelism();
-  if (init.session.ep === 'cpu' && cores > trainThreads) return Evaluator.start({ ...init, session: { ...init.session, threads: 1, spin: false } });
-  return InlineEvaluator.create({ ...init, session: { ...init.session, threads: Math.min(2, cores), spin: false } });
+  if (init.session.ep === 'cpu' && availableParallelism() > trainThreads) return Evaluator.start({ ...init, session: { ...init.session, threads: 1, spin: false } });
+  return new InlineEvaluator(await openEvaluation({ ...init, session: { ...init.session, threads: sideThreads(), spin: false } }));
 }
 
 class InlineEvaluator implements Evaluate {
   readonly concurrent = false;
   readonly error = undefined;
-  private constructor(private readonly session: ort.InferenceSession, private readonly feeds: Record<string, ort.Tensor>) {}
-
-  static async create(init: EvalInit): Promise<InlineEvaluator> {
-    const n = init.labels.length;
-    return new InlineEvaluator(await createSession(init.model, init.session), {
-      images: new ort.Tensor('uint8', init.images, [n, init.inputs]), labels: new ort.Tensor('int32', init.labels, [n]),
-    });
-  }
-
-  async evaluate(params: Float32Array): Promise<EvalResult> {
-    const r = await this.session.run({ ...this.feeds, params: new ort.Tensor('float32', params, [params.length]) });
-    return { correct: Number((r.correct.data as BigInt64Array)[0]), loss: (r.loss.data as Float32Array)[0] };
-  }
-
-  async close(): Promise<void> {
-    await this.session.release();
-  }
+  constructor(private readonly session: EvalSession) {}
+  evaluate(params: Float32Array): Promise<EvalResult> { return this.session.evaluate(params); }
+  close(): Promise<void> { return this.session.release(); }
 }
 
 export class Evaluator implements Evaluate {

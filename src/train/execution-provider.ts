@@ -2,6 +2,7 @@
 // a GPU that was asked for never turns silently into the CPU.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 
@@ -39,6 +40,9 @@ export interface SessionConfig {
   /** Pool threads spin between ops (fast for the training loop); off for rarely run sessions, whose spinning would steal a core. */
   spin?: boolean;
 }
+
+/** Threads for a short, once-in-a-while session beside training (evaluation, the artifact check): up to 2. */
+export const sideThreads = () => Math.min(2, availableParallelism());
 
 export function sessionOptions(c: SessionConfig): ort.InferenceSession.SessionOptions {
   return {
