@@ -25,12 +25,9 @@ const steps = Math.ceil(data.train.count / DEFAULTS.batchSize);
 const flopsPerEpoch = stepFlops(DEFAULTS.batchSize, sizes) * steps;
 const rows: string[] = [];
 
-async function floorSeconds(threads: number): Promise<number> {
-  const s = await ort.InferenceSession.create(serializeModel(matmulFloorGraph(DEFAULTS.batchSize, sizes)), sessionOptions({ ep: 'cpu', threads }));
-  const rand = mulberry32(1);
-  const t = (dims: number[]) => new ort.Tensor('float32', Float32Array.from({ length: dims.reduce((a, b) => a * b) }, () => rand() - 0.5), dims);
-  const feeds: Record<string, ort.Tensor> = { steps: new ort.Tensor('int64', BigInt64Array.of(BigInt(steps)), []), x: t([DEFAULTS.batchSize, sizes[0]]) };
-  for (let l = 1; l < sizes.length; l++) { feeds[`w${l}`] = t([sizes[l], sizes[l - 1]]); feeds[`b${l}`] = t([sizes[l]]); }
+/** One warm-up run, then the median of 5 timed runs of `model` (an epoch's worth of steps). */
+async function medianRunSeconds(model: Uint8Array, threads: number, feeds: Record<string, ort.Tensor>): Promise<number> {
+  const s = await ort.InferenceSession.create(model, sessionOptions({ ep: 'cpu', threads }));
   await s.run(feeds);
   const times: number[] = [];
   for (let i = 0; i < 5; i++) { const t0 = performance.now(); await s.run(feeds); times.push((performance.now() - t0) / 1000); }
@@ -38,18 +35,23 @@ async function floorSeconds(threads: number): Promise<number> {
   return median(times);
 }
 
+const stepsTensor = () => new ort.Tensor('int64', BigInt64Array.of(BigInt(steps)), []);
+
+async function floorSeconds(threads: number): Promise<number> {
+  const rand = mulberry32(1);
+  const t = (dims: number[]) => new ort.Tensor('float32', Float32Array.from({ length: dims.reduce((a, b) => a * b) }, () => rand() - 0.5), dims);
+  const feeds: Record<string, ort.Tensor> = { steps: stepsTensor(), x: t([DEFAULTS.batchSize, sizes[0]]) };
+  for (let l = 1; l < sizes.length; l++) { feeds[`w${l}`] = t([sizes[l], sizes[l - 1]]); feeds[`b${l}`] = t([sizes[l]]); }
+  return medianRunSeconds(serializeModel(matmulFloorGraph(DEFAULTS.batchSize, sizes)), threads, feeds);
+}
+
 async function adamSeconds(threads: number): Promise<number> {
   const P = mlpLayout(IMAGE_SIZE, DEFAULTS.hidden, 10).total;
-  const s = await ort.InferenceSession.create(serializeModel(adamFloorGraph(P)), sessionOptions({ ep: 'cpu', threads }));
   const rand = mulberry32(2);
   const t = (scale: number) => new ort.Tensor('float32', Float32Array.from({ length: P }, () => (rand() - 0.5) * scale), [P]);
   const scalar = (x: number) => new ort.Tensor('float32', Float32Array.of(x), []);
-  const feeds = { steps: new ort.Tensor('int64', BigInt64Array.of(BigInt(steps)), []), p: t(0.1), m: t(1e-3), v: t(0), grad: t(1e-3), alpha: scalar(1e-3), eps_hat: scalar(1e-8) };
-  await s.run(feeds);
-  const times: number[] = [];
-  for (let i = 0; i < 5; i++) { const t0 = performance.now(); await s.run(feeds); times.push((performance.now() - t0) / 1000); }
-  await s.release();
-  return median(times);
+  const feeds = { steps: stepsTensor(), p: t(0.1), m: t(1e-3), v: t(0), grad: t(1e-3), alpha: scalar(1e-3), eps_hat: scalar(1e-8) };
+  return medianRunSeconds(serializeModel(adamFloorGraph(P)), threads, feeds);
 }
 
 async function perStepMs(threads: number, n = 300): Promise<number> {
