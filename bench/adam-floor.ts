@@ -1,7 +1,7 @@
 // The other half of the design floor: only the Adam update of the training Loop
 // (the same ops from adam.ts, unit-scaled moments, per-step scalars as inputs) over
 // the flat parameter vector, with a fixed gradient, inside an ONNX Loop.
-import { adamUpdate, ADAM_DEFAULTS } from '../src/graph/adam.js';
+import { adamUpdate, ADAM_DEFAULTS } from '../src/optim/adam.js';
 import { Graph } from '../src/graph/graph.js';
 import { loop } from '../src/graph/ops.js';
 

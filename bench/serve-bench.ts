@@ -4,7 +4,7 @@
 // for BENCHMARKS.md. SERVE_BENCH_SECONDS (default 10) bounds each run.
 import { availableParallelism, cpus } from 'node:os';
 import autocannon from 'autocannon';
-import { loadDataset } from '../src/data/dataset.js';
+import { loadDataset } from '../src/node/load-dataset.js';
 import { IMAGE_SIZE } from '../src/data/mnist-spec.js';
 import { ensureModel, startServerProcess } from './serve-harness.js';
 

@@ -3,7 +3,7 @@
 // errors and the server's resident memory grew at most 20% from the end of the
 // warm-up to the end of the run. Prints a markdown section; exits 1 on failure.
 import autocannon from 'autocannon';
-import { loadDataset } from '../src/data/dataset.js';
+import { loadDataset } from '../src/node/load-dataset.js';
 import { IMAGE_SIZE } from '../src/data/mnist-spec.js';
 import { ensureModel, rssMiB, startServerProcess } from './serve-harness.js';
 

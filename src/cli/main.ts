@@ -3,8 +3,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { nonNegativeInt, positiveInt, positiveNumber } from './options.js';
 import { DEFAULTS } from '../train/config.js';
-import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../train/execution-provider.js';
-import { runTrain } from '../train/run.js';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../node/execution-provider.js';
+import { runTrain } from '../node/run.js';
 import { VERSION } from '../version.js';
 
 const sizes = (s: string) => {

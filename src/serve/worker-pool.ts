@@ -1,7 +1,7 @@
 // A fixed set of inference workers, each running one batch at a time. The
 // batcher asks how many are idle and hands each a whole batch.
 import type { Worker } from 'node:worker_threads';
-import { spawnWorker } from '../util/spawn-worker.js';
+import { spawnWorker } from '../workers/spawn.js';
 import type { OutputData, RunRequest, WorkerInit, WorkerMessage } from './inference-worker.js';
 
 export type Outputs = Record<string, OutputData>;

@@ -1,5 +1,5 @@
 // Training settings: the reference notebook's defaults, one place.
-import type { ExecutionProvider } from './execution-provider.js';
+import type { ExecutionProvider } from '../node/execution-provider.js';
 
 export interface TrainConfig {
   epochs: number;

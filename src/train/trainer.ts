@@ -2,16 +2,16 @@
 // evaluates after every epoch. No console and no files here; the CLI listens.
 import * as ort from 'onnxruntime-node';
 import { IMAGE_SIZE, NORMALIZATION, NUM_CLASSES } from '../data/mnist-spec.js';
-import type { Dataset, Split } from '../data/dataset.js';
-import { ADAM_DEFAULTS, type AdamConfig } from '../graph/adam.js';
-import { initParams, mlpLayout, type ParamLayout } from '../graph/mlp.js';
-import { mulberry32, permutation } from '../graph/random.js';
+import type { Dataset, Split } from '../node/load-dataset.js';
+import { ADAM_DEFAULTS, type AdamConfig } from '../optim/adam.js';
+import { initParams, mlpLayout, type ParamLayout } from '../model/mlp.js';
+import { mulberry32, permutation } from './random.js';
 import { serializeModel } from '../graph/serialize.js';
-import { oneGroup, paramGroups } from '../graph/param-groups.js';
-import { buildEvaluate, buildTrainLoop } from '../graph/training.js';
+import { oneGroup, paramGroups } from '../optim/state-layout.js';
+import { buildEvaluate, buildTrainLoop } from '../programs/training.js';
 import type { TrainConfig } from './config.js';
-import { createSession } from './execution-provider.js';
-import { startEvaluator, type Evaluate } from './evaluator.js';
+import { createSession } from '../node/execution-provider.js';
+import { startEvaluator, type Evaluate } from '../node/evaluator.js';
 
 export interface ChunkReport { epoch: number; step: number; stepsPerEpoch: number; losses: Float32Array; seconds: number }
 export interface EpochReport {

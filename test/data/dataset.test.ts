@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/data/dataset.js';
+import { loadDataset } from '../../src/node/load-dataset.js';
 import { IDX_FILES } from '../../src/data/mnist-spec.js';
 
 function makeIdx(dims: number[], payload: ArrayLike<number>): Uint8Array {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset, type Dataset } from '../../src/data/dataset.js';
+import { loadDataset, type Dataset } from '../../src/node/load-dataset.js';
 import { preprocessDigit, type GrayImage } from '../../src/data/preprocess.js';
 
 const SIDE = 28;

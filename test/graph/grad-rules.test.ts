@@ -8,7 +8,7 @@ import { Graph, type Value } from '../../src/graph/graph.js';
 import { GRAD_RULES, type GradRule } from '../../src/graph/grad-rules.js';
 import * as op from '../../src/graph/ops.js';
 import { serializeModel } from '../../src/graph/serialize.js';
-import { mulberry32 } from '../../src/graph/random.js';
+import { mulberry32 } from '../../src/train/random.js';
 
 type Rules = typeof GRAD_RULES;
 type DiffOp = { [K in keyof Rules]: Rules[K] extends GradRule ? K : never }[keyof Rules];

@@ -2,13 +2,13 @@
 // per step; with the scalars adjusted it must train exactly like PyTorch-scaled moments.
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/data/dataset.js';
+import { loadDataset } from '../../src/node/load-dataset.js';
 import { NORMALIZATION } from '../../src/data/mnist-spec.js';
-import { ADAM_DEFAULTS } from '../../src/graph/adam.js';
-import { initParams, mlpLayout } from '../../src/graph/mlp.js';
-import { mulberry32, permutation } from '../../src/graph/random.js';
+import { ADAM_DEFAULTS } from '../../src/optim/adam.js';
+import { initParams, mlpLayout } from '../../src/model/mlp.js';
+import { mulberry32, permutation } from '../../src/train/random.js';
 import { serializeModel } from '../../src/graph/serialize.js';
-import { buildTrainLoop } from '../../src/graph/training.js';
+import { buildTrainLoop } from '../../src/programs/training.js';
 
 describe('unit-scaled moments', () => {
   it('give the same parameters as PyTorch-scaled ones, and moments that differ by exactly the scale', async () => {

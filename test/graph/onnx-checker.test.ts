@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NORMALIZATION } from '../../src/data/mnist-spec.js';
-import { ADAM_DEFAULTS } from '../../src/graph/adam.js';
-import { buildInference } from '../../src/graph/inference.js';
-import { initParams, mlpLayout } from '../../src/graph/mlp.js';
-import { mulberry32 } from '../../src/graph/random.js';
+import { ADAM_DEFAULTS } from '../../src/optim/adam.js';
+import { buildInference } from '../../src/programs/inference.js';
+import { initParams, mlpLayout } from '../../src/model/mlp.js';
+import { mulberry32 } from '../../src/train/random.js';
 import { serializeModel } from '../../src/graph/serialize.js';
-import { buildEvaluate, buildTrainLoop, buildTrainStep } from '../../src/graph/training.js';
+import { buildEvaluate, buildTrainLoop, buildTrainStep } from '../../src/programs/training.js';
 
 const PYTHON = process.env.ONNX_CHECKER_PYTHON ?? '/usr/bin/python3';
 const CHECK = `

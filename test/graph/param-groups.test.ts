@@ -2,14 +2,14 @@
 // small ones together); it must train exactly like the flat single-step model.
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/data/dataset.js';
+import { loadDataset } from '../../src/node/load-dataset.js';
 import { NORMALIZATION } from '../../src/data/mnist-spec.js';
-import { ADAM_DEFAULTS } from '../../src/graph/adam.js';
-import { initParams, mlpLayout } from '../../src/graph/mlp.js';
-import { paramGroups } from '../../src/graph/param-groups.js';
-import { mulberry32, permutation } from '../../src/graph/random.js';
+import { ADAM_DEFAULTS } from '../../src/optim/adam.js';
+import { initParams, mlpLayout } from '../../src/model/mlp.js';
+import { paramGroups } from '../../src/optim/state-layout.js';
+import { mulberry32, permutation } from '../../src/train/random.js';
 import { serializeModel } from '../../src/graph/serialize.js';
-import { buildTrainLoop, buildTrainStep } from '../../src/graph/training.js';
+import { buildTrainLoop, buildTrainStep } from '../../src/programs/training.js';
 
 describe('paramGroups', () => {
   it('puts each large tensor alone and runs of small ones together, covering the vector in order', () => {

@@ -2,13 +2,13 @@
 // float64 reference, over three steps so bias correction and moments are exercised.
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/data/dataset.js';
+import { loadDataset } from '../../src/node/load-dataset.js';
 import { NORMALIZATION } from '../../src/data/mnist-spec.js';
-import { ADAM_DEFAULTS } from '../../src/graph/adam.js';
-import { initParams, mlpLayout } from '../../src/graph/mlp.js';
-import { mulberry32 } from '../../src/graph/random.js';
+import { ADAM_DEFAULTS } from '../../src/optim/adam.js';
+import { initParams, mlpLayout } from '../../src/model/mlp.js';
+import { mulberry32 } from '../../src/train/random.js';
 import { serializeModel } from '../../src/graph/serialize.js';
-import { buildTrainStep } from '../../src/graph/training.js';
+import { buildTrainStep } from '../../src/programs/training.js';
 import { refStep, type RefLayer } from './reference.js';
 
 function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>, floor: number) {

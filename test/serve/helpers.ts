@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IMAGE_SIZE, NORMALIZATION } from '../../src/data/mnist-spec.js';
-import { buildInference } from '../../src/graph/inference.js';
-import { initParams, mlpLayout } from '../../src/graph/mlp.js';
-import { mulberry32 } from '../../src/graph/random.js';
+import { buildInference } from '../../src/programs/inference.js';
+import { initParams, mlpLayout } from '../../src/model/mlp.js';
+import { mulberry32 } from '../../src/train/random.js';
 import { serializeModel } from '../../src/graph/serialize.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -2,7 +2,7 @@
 // would send them, responsiveness while the model runs, graceful shutdown.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset, type Dataset } from '../../src/data/dataset.js';
+import { loadDataset, type Dataset } from '../../src/node/load-dataset.js';
 import { IMAGE_SIZE } from '../../src/data/mnist-spec.js';
 import { SERVE_DEFAULTS, startServer, type RunningServer } from '../../src/serve/server.js';
 import { slowModel, trainedModel } from './helpers.js';

@@ -2,7 +2,7 @@
 // worker threads, checked against a direct ONNX Runtime session.
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/data/dataset.js';
+import { loadDataset } from '../../src/node/load-dataset.js';
 import { IMAGE_SIZE } from '../../src/data/mnist-spec.js';
 import { createApp } from '../../src/serve/app.js';
 import { QueueFullError } from '../../src/serve/batcher.js';

@@ -1,6 +1,6 @@
 // Same seed, same data, same threads: the same final weights, bit for bit.
 import { describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/data/dataset.js';
+import { loadDataset } from '../../src/node/load-dataset.js';
 import { DEFAULTS } from '../../src/train/config.js';
 import { train } from '../../src/train/trainer.js';
 

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset, type Dataset } from '../../src/data/dataset.js';
+import { loadDataset, type Dataset } from '../../src/node/load-dataset.js';
 import { readMetadata } from '../../src/graph/serialize.js';
 import { DEFAULTS } from '../../src/train/config.js';
-import { runTrain } from '../../src/train/run.js';
+import { runTrain } from '../../src/node/run.js';
 import { VERSION } from '../../src/version.js';
 
 let out: string;

@@ -1,12 +1,12 @@
 // The evaluation worker: answers in order, and a broken one fails loudly instead of hanging.
 import { describe, expect, it } from 'vitest';
 import { NORMALIZATION } from '../../src/data/mnist-spec.js';
-import { initParams, mlpLayout } from '../../src/graph/mlp.js';
-import { mulberry32 } from '../../src/graph/random.js';
+import { initParams, mlpLayout } from '../../src/model/mlp.js';
+import { mulberry32 } from '../../src/train/random.js';
 import { serializeModel } from '../../src/graph/serialize.js';
-import { buildEvaluate } from '../../src/graph/training.js';
+import { buildEvaluate } from '../../src/programs/training.js';
 import { availableParallelism } from 'node:os';
-import { Evaluator, startEvaluator } from '../../src/train/evaluator.js';
+import { Evaluator, startEvaluator } from '../../src/node/evaluator.js';
 
 const layout = mlpLayout(4, [3], 10);
 const images = Uint8Array.from({ length: 5 * 4 }, (_, i) => (i * 37) % 256);

@@ -2,7 +2,7 @@
 // loss of the last 100 batches at every 100th batch; a summary line per epoch.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createReporter } from '../../src/train/progress.js';
+import { createReporter } from '../../src/node/progress.js';
 
 function capture(tty: boolean) {
   const stream = Object.assign(new PassThrough(), { isTTY: tty, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true, clearScreenDown: () => true });

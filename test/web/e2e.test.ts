@@ -12,10 +12,10 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import sharp from 'sharp';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset, type Dataset } from '../../src/data/dataset.js';
+import { loadDataset, type Dataset } from '../../src/node/load-dataset.js';
 import { SERVE_DEFAULTS, startServer, type RunningServer } from '../../src/serve/server.js';
 import { DEFAULTS } from '../../src/train/config.js';
-import { runTrain } from '../../src/train/run.js';
+import { runTrain } from '../../src/node/run.js';
 import { MODEL_URL, webRoutes } from '../../src/web/routes.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

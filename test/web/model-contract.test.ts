@@ -3,8 +3,8 @@
 // comes from that metadata.
 import { describe, expect, it } from 'vitest';
 import { CLASS_LABELS, IMAGE_SIZE, INPUT_SHAPE, NORMALIZATION } from '../../src/data/mnist-spec.js';
-import { buildInference } from '../../src/graph/inference.js';
-import { mlpLayout } from '../../src/graph/mlp.js';
+import { buildInference } from '../../src/programs/inference.js';
+import { mlpLayout } from '../../src/model/mlp.js';
 import { readMetadata, serializeModel } from '../../src/graph/serialize.js';
 import { modelContract, readOnnxMetadata, toModelInput } from '../../src/web/model-contract.js';
 

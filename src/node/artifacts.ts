@@ -2,17 +2,17 @@
 // and the single training step for anyone driving training from another runtime.
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { Dataset } from '../data/dataset.js';
+import type { Dataset } from './load-dataset.js';
 import { CLASS_LABELS, IMAGE_COLS, IMAGE_ROWS, INPUT_SHAPE, NORMALIZATION } from '../data/mnist-spec.js';
 import type { Graph } from '../graph/graph.js';
-import { buildInference } from '../graph/inference.js';
+import { buildInference } from '../programs/inference.js';
 import { serializeModel } from '../graph/serialize.js';
-import { buildTrainStep } from '../graph/training.js';
+import { buildTrainStep } from '../programs/training.js';
 import { PRODUCER, VERSION } from '../version.js';
 import { writeFileAtomic } from './atomic-write.js';
-import type { TrainConfig } from './config.js';
+import type { TrainConfig } from '../train/config.js';
 import { sessionOptions, sideThreads } from './execution-provider.js';
-import type { TrainResult } from './trainer.js';
+import type { TrainResult } from '../train/trainer.js';
 
 export const MODEL_FILE = 'mnist-mlp.onnx';
 export const TRAIN_STEP_FILE = 'train-step.onnx';

@@ -1,7 +1,7 @@
 // The classifier: an MLP in PyTorch's nn.Linear layout (weight [out, in], bias
 // [out]), its parameters laid out in one flat vector, and PyTorch's default init.
-import type { Value } from './graph.js';
-import { gemm, relu, reshape, slice } from './ops.js';
+import type { Value } from '../graph/graph.js';
+import { gemm, relu, reshape, slice } from '../graph/ops.js';
 
 export interface ParamTensor { name: string; shape: [number] | [number, number]; offset: number; size: number }
 export interface ParamLayout { inputSize: number; hidden: number[]; classes: number; tensors: ParamTensor[]; total: number }

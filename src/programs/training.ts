@@ -2,13 +2,13 @@
 // any ONNX Runtime), the same step inside an ONNX Loop (the fast path: weights and
 // moments stay loop-carried, the uint8 dataset is passed once and batches are
 // gathered by index in the graph), and an evaluation graph.
-import { adamUpdate, biasCorrections, type AdamConfig, type AdamState, type BiasCorrections, type MomentScale } from './adam.js';
-import { gradients } from './autodiff.js';
-import { Graph, type Value } from './graph.js';
-import { groupGradients, groupViews, oneGroup, paramGroups, type ParamGroup } from './param-groups.js';
-import { crossEntropy, normalize, normalizeBytes, toUnit } from './loss.js';
-import { mlpForward, unflatten, type ParamLayout } from './mlp.js';
-import { add, argMax, cast, concat, equal, flatten, gather, loop, range, reduceSum, reshape, shapeOf, slice } from './ops.js';
+import { adamUpdate, biasCorrections, type AdamConfig, type AdamState, type BiasCorrections, type MomentScale } from '../optim/adam.js';
+import { gradients } from '../graph/autodiff.js';
+import { Graph, type Value } from '../graph/graph.js';
+import { groupGradients, groupViews, oneGroup, paramGroups, type ParamGroup } from '../optim/state-layout.js';
+import { crossEntropy, normalize, normalizeBytes, toUnit } from '../model/loss.js';
+import { mlpForward, unflatten, type ParamLayout } from '../model/mlp.js';
+import { add, argMax, cast, concat, equal, flatten, gather, loop, range, reduceSum, reshape, shapeOf, slice } from '../graph/ops.js';
 
 export interface Stats { mean: number; std: number }
 

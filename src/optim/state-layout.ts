@@ -4,9 +4,9 @@
 // group of its own (no copy: a Reshape gives the layer its view), while consecutive
 // small tensors share one group, so they share one set of elementwise Adam ops
 // (per-tensor chains of ten ops each cost more than the copies they save).
-import type { Value } from './graph.js';
-import { type ParamLayout, unflatten } from './mlp.js';
-import { concat, reshape } from './ops.js';
+import type { Value } from '../graph/graph.js';
+import { type ParamLayout, unflatten } from '../model/mlp.js';
+import { concat, reshape } from '../graph/ops.js';
 
 /** A contiguous run of the flat layout: offset and size in it, and the tensors it holds. */
 export interface ParamGroup { offset: number; size: number; tensors: number[] }

@@ -1,7 +1,7 @@
 // Adam with PyTorch's semantics (bias-corrected, eps added after the square root),
 // as ordinary ONNX ops over the flat parameter vector.
-import type { Value } from './graph.js';
-import { add, cast, div, mul, pow, sqrt, sub } from './ops.js';
+import type { Value } from '../graph/graph.js';
+import { add, cast, div, mul, pow, sqrt, sub } from '../graph/ops.js';
 
 export interface AdamConfig { lr: number; beta1: number; beta2: number; eps: number }
 export const ADAM_DEFAULTS: AdamConfig = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 };

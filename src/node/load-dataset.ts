@@ -5,8 +5,8 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { IDX_FILES, NUM_CLASSES } from './mnist-spec.js';
-import { IdxError, parseIdx, type IdxArray } from './idx.js';
+import { IDX_FILES, NUM_CLASSES } from '../data/mnist-spec.js';
+import { IdxError, parseIdx, type IdxArray } from '../data/idx.js';
 
 export interface Split {
   images: Uint8Array;

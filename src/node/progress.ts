@@ -1,7 +1,7 @@
 // Progress output: a bar per epoch on a terminal, plain lines otherwise (CI logs
 // stay readable), the loss every 100 batches like the reference notebook.
 import cliProgress from 'cli-progress';
-import type { ChunkReport, EpochReport } from './trainer.js';
+import type { ChunkReport, EpochReport } from '../train/trainer.js';
 
 export interface Reporter {
   chunk(c: ChunkReport): void;

@@ -1,8 +1,8 @@
 // The pieces around the MLP: input scaling and normalization from primitive ops (no
 // rules of their own), and the loss as ONNX's fused SoftmaxCrossEntropyLoss, whose
 // gradient rule is a few ops where the primitive composite costs about twenty per step.
-import type { Value } from './graph.js';
-import { cast, div, mul, softmaxCrossEntropyLoss, sub } from './ops.js';
+import type { Value } from '../graph/graph.js';
+import { cast, div, mul, softmaxCrossEntropyLoss, sub } from '../graph/ops.js';
 
 /** (x - mean) / std, as torchvision's Normalize, on pixels already in [0, 1]. */
 export const normalize = (x01: Value, stats: { mean: number; std: number }) => div(sub(x01, stats.mean), stats.std);

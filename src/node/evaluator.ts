@@ -4,7 +4,7 @@
 // main thread, between chunks, where it cannot contend with ORT's spinning pool.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { spawnWorker } from '../util/spawn-worker.js';
+import { spawnWorker } from '../workers/spawn.js';
 import { openEvaluation, type EvalInit, type EvalResult, type EvalSession } from './eval-session.js';
 import type { EvalMessage } from './eval-worker.js';
 import { sideThreads } from './execution-provider.js';

@@ -1,13 +1,13 @@
 // `onnx-mnist train`: data in, artifacts and a JSON-lines log out.
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadDataset } from '../data/dataset.js';
+import { loadDataset } from './load-dataset.js';
 import { artifactAccuracy, artifactMetadata, inferenceGraph, inferenceModel, trainStepModel, writeArtifacts } from './artifacts.js';
-import type { TrainConfig } from './config.js';
+import type { TrainConfig } from '../train/config.js';
 import type { Graph } from '../graph/graph.js';
-import type { ParamLayout } from '../graph/mlp.js';
+import type { ParamLayout } from '../model/mlp.js';
 import { createReporter } from './progress.js';
-import { train } from './trainer.js';
+import { train } from '../train/trainer.js';
 
 export interface RunOptions extends TrainConfig { dataDir?: string; outDir: string; logFile?: string }
 

@@ -1,9 +1,9 @@
 // The shipped model: pixels [N,1,28,28] in [0,1] -> logits, probabilities, label,
 // with the normalization inside the graph and the weights as initializers.
-import { Graph } from './graph.js';
-import { normalize } from './loss.js';
-import { mlpForward, type ParamLayout } from './mlp.js';
-import { argMax, flatten, softmax } from './ops.js';
+import { Graph } from '../graph/graph.js';
+import { normalize } from '../model/loss.js';
+import { mlpForward, type ParamLayout } from '../model/mlp.js';
+import { argMax, flatten, softmax } from '../graph/ops.js';
 import type { Stats } from './training.js';
 
 export function buildInference(layout: ParamLayout, params: Float32Array, stats: Stats, imageShape: [number, number]): Graph {
