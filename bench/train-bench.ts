@@ -6,15 +6,15 @@ import { cpus } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { loadDataset } from '../src/node/load-dataset.js';
 import { IMAGE_SIZE, NORMALIZATION } from '../src/data/mnist-spec.js';
-import { ADAM_DEFAULTS } from '../src/optim/adam.js';
-import { initParams, mlpLayout } from '../src/model/mlp.js';
+import { adam } from '../src/optim/adam.js';
+import { mlp } from '../src/model/mlp.js';
 import { mulberry32 } from '../src/train/random.js';
 import { serializeModel } from '../src/graph/serialize.js';
-import { buildTrainStep } from '../src/programs/training.js';
-import { DEFAULTS } from '../src/train/config.js';
+import { buildTrainStep } from '../src/programs/train-step.js';
+import { DEFAULTS } from '../src/node/config.js';
 import { sessionOptions } from '../src/node/execution-provider.js';
 import { median } from '../src/node/run.js';
-import { train } from '../src/train/trainer.js';
+import { train } from '../src/node/runtime.js';
 import { adamFloorGraph } from './adam-floor.js';
 import { matmulFloorGraph, stepFlops } from './matmul-floor.js';
 
@@ -46,7 +46,7 @@ async function floorSeconds(threads: number): Promise<number> {
 }
 
 async function adamSeconds(threads: number): Promise<number> {
-  const P = mlpLayout(IMAGE_SIZE, DEFAULTS.hidden, 10).total;
+  const P = mlp(IMAGE_SIZE, DEFAULTS.hidden, 10).layout.total;
   const rand = mulberry32(2);
   const t = (scale: number) => new ort.Tensor('float32', Float32Array.from({ length: P }, () => (rand() - 0.5) * scale), [P]);
   const scalar = (x: number) => new ort.Tensor('float32', Float32Array.of(x), []);
@@ -55,9 +55,10 @@ async function adamSeconds(threads: number): Promise<number> {
 }
 
 async function perStepMs(threads: number, n = 300): Promise<number> {
-  const layout = mlpLayout(IMAGE_SIZE, DEFAULTS.hidden, 10);
-  const s = await ort.InferenceSession.create(serializeModel(buildTrainStep(layout, NORMALIZATION, ADAM_DEFAULTS, [28, 28])), sessionOptions({ ep: 'cpu', threads }));
-  let p: Float32Array = initParams(layout, mulberry32(1)), m: Float32Array = new Float32Array(layout.total), v: Float32Array = new Float32Array(layout.total), t = 0;
+  const model = mlp(IMAGE_SIZE, DEFAULTS.hidden, 10);
+  const { layout } = model;
+  const s = await ort.InferenceSession.create(serializeModel(buildTrainStep(model, adam(), NORMALIZATION, [28, 28])), sessionOptions({ ep: 'cpu', threads }));
+  let p: Float32Array = model.init(mulberry32(1)), m: Float32Array = new Float32Array(layout.total), v: Float32Array = new Float32Array(layout.total), t = 0;
   const B = DEFAULTS.batchSize;
   // Inputs prepared up front, so only session.run and the state copies in and out are timed.
   const pixelsAll = Float32Array.from(data.train.images.subarray(0, n * B * IMAGE_SIZE), (x) => x / 255);

@@ -1,28 +1,62 @@
-// Runtimes stay at the edges: the graph builder and the data modules the browser
-// bundles import no ONNX Runtime and no Node-only module, so the same code runs in
-// the page, the server and the trainer.
-import { readdirSync, readFileSync } from 'node:fs';
+// Which folder may import which: the table below is the architecture (drawn in
+// docs/architecture.md). Runtimes stay at the edges: the builder, the model, the
+// optimizers, the programs and the training core import no ONNX Runtime and no
+// Node-only module, so the page, the server and the trainer run the same code.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const imports = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]);
-const NODE_ONLY = /^(node:|fs$|path$|os$|crypto$|zlib$|worker_threads$|child_process$|onnxruntime-node|onnxruntime-web|sharp|hono|@hono\/)/;
+const imports = (file: string) =>
+  [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => m[1] ?? m[2]);
+const NODE_ONLY = /^(node:|fs$|path$|os$|crypto$|zlib$|worker_threads$|child_process$|onnxruntime-node|onnxruntime-web|sharp|hono|@hono\/|commander|cli-progress|prom-client)/;
+const sources = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? sources(p) : /\.ts$/.test(f) ? [p] : [];
+  });
+/** src/<folder>/... -> folder; a file directly in src/ (version.ts) -> its own name. */
+const folderOf = (file: string) => path.relative('src', file).split(path.sep)[0].replace(/\.[jt]s$/, '');
+
+/** Folders that run in the browser as they are: no runtime, no Node-only module. */
+const BROWSER_SAFE = ['graph', 'model', 'optim', 'programs', 'train', 'data', 'contract', 'version'];
+
+/** What each folder may import (besides itself). */
+const ALLOWED: Record<string, string[]> = {
+  graph: [],
+  model: ['graph'],
+  optim: ['graph', 'model'],
+  programs: ['graph', 'model', 'optim', 'data', 'contract'],
+  train: ['graph', 'model', 'optim', 'programs', 'data', 'contract'],
+  data: [],
+  contract: ['data', 'version'],
+  version: [],
+  workers: [],
+  node: ['graph', 'model', 'optim', 'programs', 'train', 'data', 'contract', 'workers', 'version'],
+  serve: ['data', 'contract', 'workers', 'web', 'graph', 'version'],
+  web: ['data', 'contract', 'graph'],
+  export: ['serve', 'contract'],
+  cli: ['node', 'serve', 'export', 'train', 'optim', 'data', 'contract', 'version'],
+};
 
 describe('architecture', () => {
-  const browserSafe = [
-    ...readdirSync('src/graph').map((f) => path.join('src/graph', f)),
-    ...['idx.ts', 'mnist-spec.ts', 'preprocess.ts', 'raster.ts'].map((f) => path.join('src/data', f)),
-  ];
+  const files = sources('src');
 
-  for (const file of browserSafe) {
-    it(`${file} imports no runtime and no Node-only module`, () => {
-      const bad = imports(file).filter((spec) => NODE_ONLY.test(spec));
-      expect(bad).toEqual([]);
-      // Relative imports stay inside the browser-safe set.
-      for (const spec of imports(file).filter((s) => s.startsWith('.'))) {
-        const target = path.normalize(path.join(path.dirname(file), spec.replace(/\.js$/, '.ts')));
-        expect(browserSafe, `${file} -> ${spec}`).toContain(target);
+  it('every folder of src/ has a row in the import table', () => {
+    expect([...new Set(files.map(folderOf))].filter((f) => !(f in ALLOWED))).toEqual([]);
+  });
+
+  for (const folder of Object.keys(ALLOWED)) {
+    it(`src/${folder} imports only ${ALLOWED[folder].join(', ') || 'nothing else of ours'}${BROWSER_SAFE.includes(folder) ? ', and no runtime or Node-only module' : ''}`, () => {
+      const bad: string[] = [];
+      for (const file of files.filter((f) => folderOf(f) === folder)) {
+        for (const spec of imports(file)) {
+          if (spec.startsWith('.')) {
+            const target = folderOf(path.join(path.dirname(file), spec));
+            if (target !== folder && !ALLOWED[folder].includes(target)) bad.push(`${file} -> ${spec}`);
+          } else if (BROWSER_SAFE.includes(folder) && NODE_ONLY.test(spec)) bad.push(`${file} -> ${spec}`);
+        }
       }
+      expect(bad).toEqual([]);
     });
   }
 

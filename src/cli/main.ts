@@ -2,7 +2,7 @@
 // The command line: `onnx-mnist train` (and, as they land, serve and export).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { nonNegativeInt, positiveInt, positiveNumber } from './options.js';
-import { DEFAULTS } from '../train/config.js';
+import { DEFAULTS } from '../node/config.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../node/execution-provider.js';
 import { runTrain } from '../node/run.js';
 import { VERSION } from '../version.js';
@@ -19,7 +19,7 @@ program.command('train')
   .description('train the MLP on MNIST (or any IDX dataset) and write artifacts/mnist-mlp.onnx')
   .option('--epochs <n>', 'epochs', positiveInt('--epochs'), DEFAULTS.epochs)
   .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), DEFAULTS.batchSize)
-  .option('--lr <x>', 'Adam learning rate', positiveNumber('--lr'), DEFAULTS.lr)
+  .option('--lr <x>', 'Adam learning rate', positiveNumber('--lr'), DEFAULTS.optimizer.lr)
   .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', sizes, DEFAULTS.hidden)
   .option('--seed <n>', 'seed for init and shuffling', nonNegativeInt('--seed'), DEFAULTS.seed)
   .option('--data <dir>', 'folder with the four IDX files (raw or .gz); default: the bundled MNIST')
@@ -32,7 +32,7 @@ program.command('train')
   .addOption(new Option('--ort-log <level>', 'ONNX Runtime session log on stderr').choices(['verbose', 'error']).default('error'))
   .action(async (o) => {
     await runTrain({
-      ...DEFAULTS, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, hidden: o.hidden, seed: o.seed, threads: o.threads,
+      ...DEFAULTS, epochs: o.epochs, batchSize: o.batchSize, optimizer: { name: 'adam', lr: o.lr }, hidden: o.hidden, seed: o.seed, threads: o.threads,
       ep: o.ep as ExecutionProvider, trainLimit: o.limit, chunkSteps: o.chunk, ortVerbose: o.ortLog === 'verbose',
       dataDir: o.data, outDir: o.out, logFile: o.log,
     });

@@ -6,19 +6,20 @@ import type { Dataset } from './load-dataset.js';
 import { CLASS_LABELS, IMAGE_COLS, IMAGE_ROWS, INPUT_SHAPE, NORMALIZATION } from '../data/mnist-spec.js';
 import type { Graph } from '../graph/graph.js';
 import { buildInference } from '../programs/inference.js';
+import type { Model } from '../model/model.js';
 import { serializeModel } from '../graph/serialize.js';
-import { buildTrainStep } from '../programs/training.js';
+import { buildTrainStep } from '../programs/train-step.js';
 import { PRODUCER, VERSION } from '../version.js';
 import { writeFileAtomic } from './atomic-write.js';
-import type { TrainConfig } from '../train/config.js';
+import type { NodeTrainConfig } from './config.js';
 import { sessionOptions, sideThreads } from './execution-provider.js';
 import type { TrainResult } from '../train/trainer.js';
 
 export const MODEL_FILE = 'mnist-mlp.onnx';
 export const TRAIN_STEP_FILE = 'train-step.onnx';
 
-export const inferenceGraph = (result: Pick<TrainResult, 'layout' | 'params'>): Graph =>
-  buildInference(result.layout, result.params, NORMALIZATION, [IMAGE_ROWS, IMAGE_COLS]);
+export const inferenceGraph = (model: Model, params: Float32Array): Graph =>
+  buildInference(model, params, NORMALIZATION, [IMAGE_ROWS, IMAGE_COLS]);
 
 /** The model file; the metadata changes no computation, so accuracy measured without it holds with it. */
 export function inferenceModel(graph: Graph, metadata: Record<string, string> = {}): Uint8Array {
@@ -47,7 +48,7 @@ export async function artifactAccuracy(model: Uint8Array, data: Dataset): Promis
   return hits / n;
 }
 
-export async function artifactMetadata(cfg: TrainConfig, result: TrainResult, data: Dataset, accuracy: number): Promise<Record<string, string>> {
+export async function artifactMetadata(cfg: NodeTrainConfig, result: TrainResult, data: Dataset, accuracy: number): Promise<Record<string, string>> {
   const checksums = await data.checksums;
   return {
     producer: PRODUCER,
@@ -58,8 +59,8 @@ export async function artifactMetadata(cfg: TrainConfig, result: TrainResult, da
     test_accuracy: accuracy.toFixed(4),
     epochs: String(result.epochs.length),
     hyperparameters: JSON.stringify({
-      hidden: cfg.hidden, batchSize: cfg.batchSize, epochs: cfg.epochs, seed: cfg.seed,
-      optimizer: { name: 'Adam', ...result.adam }, loss: 'cross_entropy', trainImages: cfg.trainLimit || data.train.count,
+      ...result.model.config, batchSize: cfg.batchSize, epochs: cfg.epochs, seed: cfg.seed,
+      optimizer: { name: result.optimizer.name, ...result.optimizer.hyper }, loss: 'cross_entropy', trainImages: cfg.trainLimit || data.train.count,
     }),
     training: JSON.stringify(result.epochs.map((e) => ({ epoch: e.epoch, trainLoss: +e.trainLoss.toFixed(5), testAccuracy: e.testAccuracy }))),
     dataset_sha256: JSON.stringify(checksums),
@@ -67,12 +68,14 @@ export async function artifactMetadata(cfg: TrainConfig, result: TrainResult, da
 }
 
 export function trainStepModel(result: TrainResult): Uint8Array {
-  const g = buildTrainStep(result.layout, NORMALIZATION, result.adam, [IMAGE_ROWS, IMAGE_COLS]);
-  const layout = result.layout.tensors.map((t) => ({ name: t.name, shape: t.shape, offset: t.offset }));
+  const { model, optimizer } = result;
+  const g = buildTrainStep(model, optimizer, NORMALIZATION, [IMAGE_ROWS, IMAGE_COLS]);
+  const layout = model.layout.tensors.map((t) => ({ name: t.name, shape: t.shape, offset: t.offset }));
   return serializeModel(g, {
     producerVersion: VERSION,
-    docString: 'One Adam step of the MNIST MLP; see README "train-step.onnx".',
-    metadata: { producer: PRODUCER, param_layout: JSON.stringify(layout), adam: JSON.stringify(result.adam), normalization: JSON.stringify(NORMALIZATION) },
+    docString: `One ${optimizer.name} step of the MNIST ${model.kind.toUpperCase()}; see README "train-step.onnx".`,
+    // The optimizer's settings under its own key ('adam'): constants of the graph.
+    metadata: { producer: PRODUCER, param_layout: JSON.stringify(layout), [optimizer.id]: JSON.stringify(optimizer.hyper), normalization: JSON.stringify(NORMALIZATION) },
   });
 }
 

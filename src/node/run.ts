@@ -3,13 +3,17 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadDataset } from './load-dataset.js';
 import { artifactAccuracy, artifactMetadata, inferenceGraph, inferenceModel, trainStepModel, writeArtifacts } from './artifacts.js';
-import type { TrainConfig } from '../train/config.js';
 import type { Graph } from '../graph/graph.js';
-import type { ParamLayout } from '../model/mlp.js';
+import type { Model } from '../model/model.js';
+import type { NodeTrainConfig } from './config.js';
 import { createReporter } from './progress.js';
-import { train } from '../train/trainer.js';
+import { train } from './runtime.js';
 
-export interface RunOptions extends TrainConfig { dataDir?: string; outDir: string; logFile?: string }
+export interface RunOptions extends NodeTrainConfig { dataDir?: string; outDir: string; logFile?: string }
+
+/** "adam lr 0.001", "sgd lr 0.01 momentum 0.9": the settings given, in the order given. */
+const describeOptimizer = ({ name, ...settings }: NodeTrainConfig['optimizer']) =>
+  [name, ...Object.entries(settings).map(([k, v]) => `${k} ${v}`)].join(' ');
 
 export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -20,20 +24,20 @@ export async function runTrain(o: RunOptions, say: (line: string) => void = cons
   const t0 = performance.now();
   const data = await loadDataset(o.dataDir);
   say(`data: ${data.source} (${data.train.count} train, ${data.test.count} test, ${data.rows}x${data.cols})`);
-  say(`model: ${data.rows * data.cols} -> ${o.hidden.join(' -> ')} -> 10, Adam lr ${o.lr}, batch ${o.batchSize}, ${o.epochs} epochs, seed ${o.seed}, ep ${o.ep}, ${o.threads} thread(s)`);
+  say(`model: ${data.rows * data.cols} -> ${o.hidden.join(' -> ')} -> 10, ${describeOptimizer(o.optimizer)}, batch ${o.batchSize}, ${o.epochs} epochs, seed ${o.seed}, ep ${o.ep}, ${o.threads} thread(s)`);
   const logFile = o.logFile ?? path.join(o.outDir, 'train-log.jsonl');
   await mkdir(path.dirname(logFile), { recursive: true });
   await writeFile(logFile, '');
   const reporter = createReporter(o.epochs);
   // The artifact's own accuracy is measured while the worker still evaluates the last epoch.
   let checked: Promise<{ graph: Graph; accuracy: number }> | undefined;
-  const check = async (layout: ParamLayout, params: Float32Array) => {
-    const graph = inferenceGraph({ layout, params });
+  const check = async (model: Model, params: Float32Array) => {
+    const graph = inferenceGraph(model, params);
     return { graph, accuracy: await artifactAccuracy(inferenceModel(graph), data) };
   };
   const result = await train(o, data, {
-    onTrained: (layout, params) => {
-      checked = check(layout, params);
+    onTrained: (model, params) => {
+      checked = check(model, params);
       checked.catch(() => {}); // awaited below
     },
     onChunk: (c) => reporter.chunk(c),
@@ -43,7 +47,7 @@ export async function runTrain(o: RunOptions, say: (line: string) => void = cons
     },
   }).finally(() => reporter.done());
 
-  const { graph, accuracy } = await (checked ?? check(result.layout, result.params));
+  const { graph, accuracy } = await (checked ?? check(result.model, result.params));
   const model = inferenceModel(graph, await artifactMetadata(o, result, data, accuracy));
   const files = await writeArtifacts(o.outDir, model, trainStepModel(result));
   const secs = result.epochs.map((e) => e.seconds);

@@ -1,17 +1,16 @@
-// The training loop: shuffles, feeds chunks of steps to the ONNX Loop graph,
-// evaluates after every epoch. No console and no files here; the CLI listens.
-import * as ort from 'onnxruntime-node';
-import { IMAGE_SIZE, NORMALIZATION, NUM_CLASSES } from '../data/mnist-spec.js';
-import type { Dataset, Split } from '../node/load-dataset.js';
-import { ADAM_DEFAULTS, type AdamConfig } from '../optim/adam.js';
-import { initParams, mlpLayout, type ParamLayout } from '../model/mlp.js';
-import { mulberry32, permutation } from './random.js';
+// The training loop, for any runtime: shuffles, feeds chunks of steps to the training
+// program, schedules each epoch's evaluation and reports progress as events. No files,
+// no console, no ONNX Runtime import: the runtime comes in as an argument.
+import type { ImageSet, Split } from '../data/dataset.js';
+import { NORMALIZATION } from '../data/mnist-spec.js';
 import { serializeModel } from '../graph/serialize.js';
-import { oneGroup, paramGroups } from '../optim/state-layout.js';
-import { buildEvaluate, buildTrainLoop } from '../programs/training.js';
-import type { TrainConfig } from './config.js';
-import { createSession } from '../node/execution-provider.js';
-import { startEvaluator, type Evaluate } from '../node/evaluator.js';
+import type { Model } from '../model/model.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { buildEvaluate } from '../programs/evaluate.js';
+import { buildTrainLoop } from '../programs/train-loop.js';
+import { modelAndOptimizer, type TrainConfig } from './config.js';
+import { mulberry32, permutation } from './random.js';
+import type { Evaluate, RtSession, Runtime } from './runtime.js';
 
 export interface ChunkReport { epoch: number; step: number; stepsPerEpoch: number; losses: Float32Array; seconds: number }
 export interface EpochReport {
@@ -21,49 +20,49 @@ export interface TrainHooks {
   onChunk?: (c: ChunkReport) => void;
   onEpoch?: (e: EpochReport) => void;
   /** The final parameters, as soon as the last step is done (the last evaluation may still be running). */
-  onTrained?: (layout: ParamLayout, params: Float32Array) => void;
+  onTrained?: (model: Model, params: Float32Array) => void;
 }
-export interface TrainResult { layout: ParamLayout; params: Float32Array; epochs: EpochReport[]; adam: AdamConfig; trainSeconds: number }
+export interface TrainResult {
+  model: Model;
+  optimizer: Optimizer;
+  params: Float32Array;
+  /** The optimizer's slots by name, in its own storage (Slot.scale converts to PyTorch's). */
+  slots: Record<string, Float32Array>;
+  steps: number;
+  epochs: EpochReport[];
+  trainSeconds: number;
+}
 
-const f32 = (a: Float32Array) => new ort.Tensor('float32', a, [a.length]);
-const images = (s: Split, n = s.count) => new ort.Tensor('uint8', s.images.subarray(0, n * IMAGE_SIZE), [n, IMAGE_SIZE]);
-// Labels go in as int32: what the loss op and Gather take, with no BigInt on the JS side.
-const labels = (s: Split, n = s.count) => new ort.Tensor('int32', Int32Array.from(s.labels.subarray(0, n)), [n]);
-
-export async function train(cfg: TrainConfig, data: Dataset, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const layout = mlpLayout(data.rows * data.cols, cfg.hidden, NUM_CLASSES);
-  const adam: AdamConfig = { ...ADAM_DEFAULTS, lr: cfg.lr };
-  const session = { ep: cfg.ep, threads: cfg.threads, verbose: cfg.ortVerbose };
-  // Measured (BENCHMARKS.md): with one thread, parameter groups save ~3% per epoch (no
-  // Split/Concat of fc1.weight); with a pool, each extra elementwise op is a parallel
-  // section and the small group's ten cost ~4% instead. Same numbers (Adam is elementwise).
-  const groups = cfg.threads === 1 ? paramGroups(layout) : oneGroup(layout);
-  const loop = await createSession(serializeModel(buildTrainLoop(layout, NORMALIZATION, adam, 'unit', groups)), session);
-  // Each epoch's test evaluation runs on a spare core while the next epoch trains (where
-  // there is one); its report (and onEpoch) arrives between later chunks.
-  const evaluator = await startEvaluator({
-    model: serializeModel(buildEvaluate(layout, NORMALIZATION)), session: { ...session, verbose: false },
-    images: data.test.images.slice(), labels: Int32Array.from(data.test.labels), inputs: layout.inputSize,
-  }, cfg.threads).catch(async (e: unknown) => { await loop.release(); throw e; });
+export async function train(cfg: TrainConfig, data: ImageSet, rt: Runtime, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const { model, optimizer } = modelAndOptimizer(cfg, data.rows * data.cols);
+  const program = await rt.session(serializeModel(buildTrainLoop(model, optimizer, NORMALIZATION, rt.target)));
+  // Each epoch's test evaluation may run beside the next epoch (where the runtime has a
+  // spare core); its report (and onEpoch) then arrives between later chunks.
+  const test = { images: data.test.images.slice(), labels: Int32Array.from(data.test.labels), inputs: model.inputSize };
+  const evaluator = await rt.evaluator(serializeModel(buildEvaluate(model, NORMALIZATION)), test)
+    .catch(async (e: unknown) => { await program.release(); throw e; });
   try {
-    return await trainWith(loop, evaluator, cfg, data, layout, adam, hooks);
+    return await trainWith({ model, optimizer, program, evaluator, rt }, cfg, data, hooks);
   } finally {
-    await loop.release();
+    await program.release();
     await evaluator.close();
   }
 }
 
-async function trainWith(
-  loop: ort.InferenceSession, evaluator: Evaluate, cfg: TrainConfig, data: Dataset, layout: ParamLayout, adam: AdamConfig, hooks: TrainHooks,
-): Promise<TrainResult> {
+interface Parts { model: Model; optimizer: Optimizer; program: RtSession; evaluator: Evaluate; rt: Runtime }
+
+async function trainWith({ model, optimizer, program, evaluator, rt }: Parts, cfg: TrainConfig, data: ImageSet, hooks: TrainHooks): Promise<TrainResult> {
   const rand = mulberry32(cfg.seed);
-  let params: Float32Array = initParams(layout, rand);
-  let m: Float32Array = new Float32Array(layout.total);
-  let v: Float32Array = new Float32Array(layout.total);
+  let params = model.init(rand);
+  const P = model.layout.total;
+  const slots: Record<string, Float32Array> = Object.fromEntries(optimizer.slots.map((s) => [s.name, new Float32Array(P)]));
   let t = 0;
   const n = cfg.trainLimit > 0 ? Math.min(cfg.trainLimit, data.train.count) : data.train.count;
-  const trainImages = images(data.train, n);
-  const trainLabels = labels(data.train, n);
+  const inputs = model.inputSize;
+  const images = (s: Split) => rt.tensor('uint8', s.images.subarray(0, n * inputs), [n, inputs]);
+  // Labels go in as int32: what the loss op and Gather take, with no BigInt on the JS side.
+  const trainFeeds = { images: images(data.train), labels: rt.tensor('int32', Int32Array.from(data.train.labels.subarray(0, n)), [n]) };
+  const f32 = (a: Float32Array) => rt.tensor('float32', a, [a.length]);
   const B = cfg.batchSize;
   const fullSteps = Math.floor(n / B);
   const stepsPerEpoch = Math.ceil(n / B);
@@ -79,16 +78,14 @@ async function trainWith(
     for (let step = 0; step < stepsPerEpoch;) {
       // Full batches go in chunks; a short last batch (PyTorch keeps it) is a call of its own.
       const [count, width] = step < fullSteps ? [Math.min(cfg.chunkSteps, fullSteps - step), B] : [1, n - fullSteps * B];
-      const batches = new ort.Tensor('int32', order.subarray(step * B, step * B + count * width), [count, width]);
+      const batches = rt.tensor('int32', order.subarray(step * B, step * B + count * width), [count, width]);
       const chunkStart = performance.now();
-      const r = await loop.run({
-        params: f32(params), adam_m: f32(m), adam_v: f32(v), step: new ort.Tensor('float64', Float64Array.of(t), []),
-        images: trainImages, labels: trainLabels, batches,
-      });
+      const feeds = { ...trainFeeds, batches, params: f32(params), step: rt.tensor('float64', Float64Array.of(t), []) };
+      for (const s of optimizer.slots) Object.assign(feeds, { [s.name]: f32(slots[s.name]) });
+      const r = await program.run(feeds);
       step += count;
       params = r.params_out.data as Float32Array;
-      m = r.adam_m_out.data as Float32Array;
-      v = r.adam_v_out.data as Float32Array;
+      for (const s of optimizer.slots) slots[s.name] = r[`${s.name}_out`].data as Float32Array;
       t = (r.step_out.data as Float64Array)[0];
       const losses = r.losses.data as Float32Array;
       for (const l of losses) lossSum += l;
@@ -105,10 +102,10 @@ async function trainWith(
     });
     evaluation.catch(() => {}); // awaited below; a failure also stops the next chunk
     evaluations.push(evaluation);
-    // On the main thread it would run inside the next epoch's first chunk and its clock.
+    // On training's own thread it would run inside the next epoch's first chunk and its clock.
     if (!evaluator.concurrent) await evaluation;
   }
-  hooks.onTrained?.(layout, params);
+  hooks.onTrained?.(model, params);
   await Promise.all(evaluations);
-  return { layout, params, epochs, adam, trainSeconds };
+  return { model, optimizer, params, slots, steps: t, epochs, trainSeconds };
 }

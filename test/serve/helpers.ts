@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IMAGE_SIZE, NORMALIZATION } from '../../src/data/mnist-spec.js';
 import { buildInference } from '../../src/programs/inference.js';
-import { initParams, mlpLayout } from '../../src/model/mlp.js';
+import { mlp } from '../../src/model/mlp.js';
 import { mulberry32 } from '../../src/train/random.js';
 import { serializeModel } from '../../src/graph/serialize.js';
 
@@ -18,7 +18,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 function sourceHash(): string {
   const h = createHash('sha256');
-  for (const dir of ['src/graph', 'src/train', 'src/data']) {
+  // Everything `train` runs: the builder, model, optimizer, programs, core and Node adapter.
+  for (const dir of ['src/graph', 'src/model', 'src/optim', 'src/programs', 'src/train', 'src/node', 'src/data']) {
     for (const f of readdirSync(path.join(root, dir)).sort()) h.update(f).update(readFileSync(path.join(root, dir, f)));
   }
   return h.digest('hex').slice(0, 16);
@@ -40,8 +41,8 @@ export function trainedModel(): string {
 export async function slowModel(): Promise<string> {
   const file = path.join(tmpdir(), 'onnx-mnist-serve-test-slow', 'slow-4096-2048.onnx');
   if (existsSync(file)) return file;
-  const layout = mlpLayout(IMAGE_SIZE, [4096, 2048], 10);
-  const graph = buildInference(layout, initParams(layout, mulberry32(1)), NORMALIZATION, [28, 28]);
+  const model = mlp(IMAGE_SIZE, [4096, 2048], 10);
+  const graph = buildInference(model, model.init(mulberry32(1)), NORMALIZATION, [28, 28]);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(`${file}.tmp`, serializeModel(graph));
   await rename(`${file}.tmp`, file); // never leave a half-written model for the next run

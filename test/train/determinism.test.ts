@@ -1,8 +1,8 @@
 // Same seed, same data, same threads: the same final weights, bit for bit.
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/node/load-dataset.js';
-import { DEFAULTS } from '../../src/train/config.js';
-import { train } from '../../src/train/trainer.js';
+import { DEFAULTS } from '../../src/node/config.js';
+import { train } from '../../src/node/runtime.js';
 
 describe('training is reproducible', () => {
   it('two runs with one seed give identical weights; another seed does not', async () => {

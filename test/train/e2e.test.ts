@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset, type Dataset } from '../../src/node/load-dataset.js';
 import { readMetadata } from '../../src/graph/serialize.js';
-import { DEFAULTS } from '../../src/train/config.js';
+import { DEFAULTS } from '../../src/node/config.js';
 import { runTrain } from '../../src/node/run.js';
 import { VERSION } from '../../src/version.js';
 

@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/node/load-dataset.js';
-import { DEFAULTS } from '../../src/train/config.js';
-import { train } from '../../src/train/trainer.js';
+import { DEFAULTS } from '../../src/node/config.js';
+import { train } from '../../src/node/runtime.js';
 
 // MLAS picks its GEMM kernels by CPU feature; the hashes were taken on an AVX-512 CPU
 // (AMD Zen 4; the Intel Xeons seen here have AVX-512 too).

@@ -14,7 +14,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset, type Dataset } from '../../src/node/load-dataset.js';
 import { SERVE_DEFAULTS, startServer, type RunningServer } from '../../src/serve/server.js';
-import { DEFAULTS } from '../../src/train/config.js';
+import { DEFAULTS } from '../../src/node/config.js';
 import { runTrain } from '../../src/node/run.js';
 import { MODEL_URL, webRoutes } from '../../src/web/routes.js';
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { CLASS_LABELS, IMAGE_SIZE, INPUT_SHAPE, NORMALIZATION } from '../../src/data/mnist-spec.js';
 import { buildInference } from '../../src/programs/inference.js';
-import { mlpLayout } from '../../src/model/mlp.js';
+import { mlp } from '../../src/model/mlp.js';
 import { readMetadata, serializeModel } from '../../src/graph/serialize.js';
 import { modelContract, readOnnxMetadata, toModelInput } from '../../src/web/model-contract.js';
 
@@ -19,9 +19,9 @@ const META = {
 };
 
 function model(meta: Record<string, string>): Uint8Array {
-  const layout = mlpLayout(IMAGE_SIZE, [8], CLASS_LABELS.length);
-  const params = Float32Array.from({ length: layout.total }, (_, i) => Math.sin(i));
-  return serializeModel(buildInference(layout, params, NORMALIZATION, [28, 28]), { metadata: meta });
+  const net = mlp(IMAGE_SIZE, [8], CLASS_LABELS.length);
+  const params = Float32Array.from({ length: net.layout.total }, (_, i) => Math.sin(i));
+  return serializeModel(buildInference(net, params, NORMALIZATION, [28, 28]), { metadata: meta });
 }
 
 describe('readOnnxMetadata', () => {

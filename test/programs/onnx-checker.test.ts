@@ -7,12 +7,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NORMALIZATION } from '../../src/data/mnist-spec.js';
-import { ADAM_DEFAULTS } from '../../src/optim/adam.js';
-import { buildInference } from '../../src/programs/inference.js';
-import { initParams, mlpLayout } from '../../src/model/mlp.js';
-import { mulberry32 } from '../../src/train/random.js';
 import { serializeModel } from '../../src/graph/serialize.js';
-import { buildEvaluate, buildTrainLoop, buildTrainStep } from '../../src/programs/training.js';
+import { mlp } from '../../src/model/mlp.js';
+import { OPTIMIZERS } from '../../src/optim/index.js';
+import { buildEvaluate } from '../../src/programs/evaluate.js';
+import { buildInference } from '../../src/programs/inference.js';
+import { buildTrainLoop } from '../../src/programs/train-loop.js';
+import { buildTrainStep } from '../../src/programs/train-step.js';
+import { mulberry32 } from '../../src/train/random.js';
 
 const PYTHON = process.env.ONNX_CHECKER_PYTHON ?? '/usr/bin/python3';
 const CHECK = `
@@ -24,16 +26,20 @@ for f in sys.argv[1:]:
 `;
 
 describe('the official ONNX checker (full_check) accepts every model', () => {
-  it('inference, train step, train loop and evaluation graphs, IR 8 / opset 17', () => {
-    const layout = mlpLayout(784, [128, 64], 10);
+  it('inference, evaluation, and the train step and Loop of every optimizer (grouped and flat), IR 8 / opset 17', () => {
+    const model = mlp(784, [128, 64], 10);
     const dir = mkdtempSync(path.join(tmpdir(), 'onnx-check-'));
-    const models = {
-      inference: buildInference(layout, initParams(layout, mulberry32(1)), NORMALIZATION, [28, 28]),
-      step: buildTrainStep(layout, NORMALIZATION, ADAM_DEFAULTS, [28, 28]),
-      loop: buildTrainLoop(layout, NORMALIZATION, ADAM_DEFAULTS),
-      evaluate: buildEvaluate(layout, NORMALIZATION),
-      deeper: buildTrainLoop(mlpLayout(784, [256, 128, 32], 10), NORMALIZATION, ADAM_DEFAULTS),
+    const models: Record<string, ReturnType<typeof buildInference>> = {
+      inference: buildInference(model, model.init(mulberry32(1)), NORMALIZATION, [28, 28]),
+      evaluate: buildEvaluate(model, NORMALIZATION),
     };
+    for (const [name, make] of Object.entries(OPTIMIZERS)) {
+      const opt = make({ name, lr: 0.01 });
+      models[`${name}-step`] = buildTrainStep(model, opt, NORMALIZATION, [28, 28]);
+      models[`${name}-loop`] = buildTrainLoop(model, opt, NORMALIZATION, { ep: 'cpu', threads: 1 });
+      models[`${name}-loop-flat`] = buildTrainLoop(model, opt, NORMALIZATION, { ep: 'cpu', threads: 2 });
+      models[`${name}-deeper`] = buildTrainLoop(mlp(784, [256, 128, 32], 10), opt, NORMALIZATION, { ep: 'cpu', threads: 1 });
+    }
     const files = Object.entries(models).map(([name, g]) => {
       const f = path.join(dir, `${name}.onnx`);
       writeFileSync(f, serializeModel(g));

@@ -1,23 +1,23 @@
 // The evaluation worker: answers in order, and a broken one fails loudly instead of hanging.
 import { describe, expect, it } from 'vitest';
 import { NORMALIZATION } from '../../src/data/mnist-spec.js';
-import { initParams, mlpLayout } from '../../src/model/mlp.js';
+import { mlp } from '../../src/model/mlp.js';
 import { mulberry32 } from '../../src/train/random.js';
 import { serializeModel } from '../../src/graph/serialize.js';
-import { buildEvaluate } from '../../src/programs/training.js';
+import { buildEvaluate } from '../../src/programs/evaluate.js';
 import { availableParallelism } from 'node:os';
 import { Evaluator, startEvaluator } from '../../src/node/evaluator.js';
 
-const layout = mlpLayout(4, [3], 10);
+const model = mlp(4, [3], 10);
 const images = Uint8Array.from({ length: 5 * 4 }, (_, i) => (i * 37) % 256);
 const labels = Int32Array.of(0, 1, 2, 3, 4);
 const session = { ep: 'cpu' as const, threads: 1, spin: false };
 
 describe('Evaluator', () => {
   it('evaluates each parameter vector sent, in order', async () => {
-    const ev = Evaluator.start({ model: serializeModel(buildEvaluate(layout, NORMALIZATION)), session, images, labels, inputs: 4 });
+    const ev = Evaluator.start({ model: serializeModel(buildEvaluate(model, NORMALIZATION)), session, images, labels, inputs: 4 });
     try {
-      const [a, b] = [initParams(layout, mulberry32(1)), initParams(layout, mulberry32(2))];
+      const [a, b] = [model.init(mulberry32(1)), model.init(mulberry32(2))];
       const [ra, rb, ra2] = await Promise.all([ev.evaluate(a), ev.evaluate(b), ev.evaluate(a)]);
       expect(ra).toEqual(ra2);
       expect(ra.loss).not.toBe(rb.loss);
@@ -34,7 +34,7 @@ describe('Evaluator', () => {
     const ev = Evaluator.start({ model: Uint8Array.of(1, 2, 3), session, images, labels, inputs: 4 });
     try {
       await expect(ev.ready).rejects.toThrow(/evaluation worker could not start/);
-      await expect(ev.evaluate(new Float32Array(layout.total))).rejects.toThrow(/evaluation worker could not start/);
+      await expect(ev.evaluate(new Float32Array(model.layout.total))).rejects.toThrow(/evaluation worker could not start/);
       expect(ev.error).toBeInstanceOf(Error);
     } finally {
       await ev.close();
@@ -42,8 +42,8 @@ describe('Evaluator', () => {
   });
 
   it('on the main thread when the training threads take every core: the same numbers', async () => {
-    const init = { model: serializeModel(buildEvaluate(layout, NORMALIZATION)), session, images, labels, inputs: 4 };
-    const params = initParams(layout, mulberry32(3));
+    const init = { model: serializeModel(buildEvaluate(model, NORMALIZATION)), session, images, labels, inputs: 4 };
+    const params = model.init(mulberry32(3));
     const worker = await startEvaluator(init, 0);
     const inline = await startEvaluator(init, availableParallelism());
     try {
