@@ -5,15 +5,12 @@ import { loadDataset } from './load-dataset.js';
 import { artifactAccuracy, artifactMetadata, inferenceGraph, inferenceModel, trainStepModel, writeArtifacts } from './artifacts.js';
 import type { Graph } from '../graph/graph.js';
 import type { Model } from '../model/model.js';
+import { createOptimizer, describeOptimizer } from '../optim/index.js';
 import type { NodeTrainConfig } from './config.js';
 import { createReporter } from './progress.js';
 import { train } from './runtime.js';
 
 export interface RunOptions extends NodeTrainConfig { dataDir?: string; outDir: string; logFile?: string }
-
-/** "adam lr 0.001", "sgd lr 0.01 momentum 0.9": the settings given, in the order given. */
-const describeOptimizer = ({ name, ...settings }: NodeTrainConfig['optimizer']) =>
-  [name, ...Object.entries(settings).map(([k, v]) => `${k} ${v}`)].join(' ');
 
 export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -24,7 +21,7 @@ export async function runTrain(o: RunOptions, say: (line: string) => void = cons
   const t0 = performance.now();
   const data = await loadDataset(o.dataDir);
   say(`data: ${data.source} (${data.train.count} train, ${data.test.count} test, ${data.rows}x${data.cols})`);
-  say(`model: ${data.rows * data.cols} -> ${o.hidden.join(' -> ')} -> 10, ${describeOptimizer(o.optimizer)}, batch ${o.batchSize}, ${o.epochs} epochs, seed ${o.seed}, ep ${o.ep}, ${o.threads} thread(s)`);
+  say(`model: ${data.rows * data.cols} -> ${o.hidden.join(' -> ')} -> 10, ${describeOptimizer(createOptimizer(o.optimizer))}, batch ${o.batchSize}, ${o.epochs} epochs, seed ${o.seed}, ep ${o.ep}, ${o.threads} thread(s)`);
   const logFile = o.logFile ?? path.join(o.outDir, 'train-log.jsonl');
   await mkdir(path.dirname(logFile), { recursive: true });
   await writeFile(logFile, '');

@@ -18,7 +18,8 @@ export const ADAM_DEFAULTS: AdamConfig = { lr: 1e-3, beta1: 0.9, beta2: 0.999, e
  * constant factors move into the two scalars. Each slot's `scale` converts to PyTorch's.
  */
 export function adam(opts: Partial<AdamConfig> = {}): Optimizer {
-  const cfg = { ...ADAM_DEFAULTS, ...opts };
+  const d = ADAM_DEFAULTS;
+  const cfg = { lr: opts.lr ?? d.lr, beta1: opts.beta1 ?? d.beta1, beta2: opts.beta2 ?? d.beta2, eps: opts.eps ?? d.eps };
   return {
     id: 'adam',
     name: 'Adam',

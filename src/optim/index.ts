@@ -2,8 +2,8 @@
 import { adam } from './adam.js';
 import type { Optimizer } from './optimizer.js';
 
-/** What the command line (or the page's form) says about the optimizer. */
-export interface OptimizerSpec { name: string; lr: number }
+/** What the command line (or the page's form) says about the optimizer; unset settings take the optimizer's defaults. */
+export interface OptimizerSpec { name: string; lr?: number }
 
 export const OPTIMIZERS: Readonly<Record<string, (spec: OptimizerSpec) => Optimizer>> = {
   adam: ({ lr }) => adam({ lr }),
@@ -14,5 +14,8 @@ export function createOptimizer(spec: OptimizerSpec): Optimizer {
   if (!make) throw new Error(`unknown optimizer "${spec.name}"; one of ${Object.keys(OPTIMIZERS).join(', ')}`);
   return make(spec);
 }
+
+/** As PyTorch prints it: Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8). */
+export const describeOptimizer = (o: Optimizer) => `${o.name}(${Object.entries(o.hyper).map(([k, v]) => `${k}=${v}`).join(', ')})`;
 
 export type { Optimizer, Slot } from './optimizer.js';
