@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The command line: `onnx-mnist train` (and, as they land, serve and export).
+// The command line: `onnx-mnist train`, `serve` and `export`, all registered from the
+// `commands` table below.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { nonNegativeInt, positiveInt, positiveNumber } from './options.js';
 import { DEFAULTS } from '../node/config.js';
@@ -15,7 +16,9 @@ const sizes = (s: string) => {
 
 const program = new Command('onnx-mnist').version(VERSION).description('Train, ship and serve an MNIST classifier on ONNX Runtime');
 
-program.command('train')
+type Register = (program: Command) => void;
+
+const registerTrain: Register = (program) => program.command('train')
   .description('train the MLP on MNIST (or any IDX dataset) and write artifacts/mnist-mlp.onnx')
   .option('--epochs <n>', 'epochs', positiveInt('--epochs'), DEFAULTS.epochs)
   .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), DEFAULTS.batchSize)
@@ -38,13 +41,17 @@ program.command('train')
     });
   });
 
-// The serve and export modules load Hono, sharp and the web routes (~0.15 s of startup);
-// `train` does without them. Every other invocation (including --help) registers them.
-if (process.argv[2] !== 'train') {
-  const { registerExport, registerServe } = await import('../serve/command.js');
-  registerServe(program);
-  registerExport(program);
-}
+/** Every command, in --help order. */
+const commands: Record<string, () => Register | Promise<Register>> = {
+  train: () => registerTrain,
+  // These load Hono, sharp and the web routes (~0.15 s of startup), so they are imported only when needed.
+  serve: async () => (await import('./serve.js')).registerServe,
+  export: async () => (await import('./export.js')).registerExport,
+};
+// A command named on the command line loads only its own module (`train` none of the
+// serving stack); anything else (--help, no command, a typo) registers them all.
+const named = process.argv[2];
+for (const name of named && Object.hasOwn(commands, named) ? [named] : Object.keys(commands)) (await commands[name]())(program);
 
 program.parseAsync().catch((e: unknown) => {
   // Expected failures (bad data, missing provider, ...) get their message; programming errors keep their stack.

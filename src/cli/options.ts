@@ -1,5 +1,6 @@
 // Option value parsers shared by every subcommand: each names its flag and the rule
 // it broke, so a bad value gets one clear line instead of a NaN deep inside.
+// fail() does the same for an expected failure once a command runs.
 import { InvalidArgumentError } from 'commander';
 
 export const number = (what: string, ok: (n: number) => boolean, rule: string) => (s: string) => {
@@ -12,3 +13,9 @@ export const nonNegativeInt = (what: string) => number(what, (n) => Number.isInt
 export const positiveNumber = (what: string) => number(what, (n) => Number.isFinite(n) && n > 0, 'a positive number');
 export const nonNegative = (what: string) => number(what, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0');
 export const port = number('--port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number 0..65535');
+
+/** Prints an expected failure as one line and exits non-zero, instead of a stack trace. */
+export function fail(e: unknown): never {
+  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+}

@@ -3,10 +3,8 @@
 // worker thread (eval-worker.ts), in parallel with the next epoch; otherwise on the
 // main thread, between chunks, where it cannot contend with ORT's spinning pool.
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
-import { spawnWorker } from '../workers/spawn.js';
+import { RpcWorker } from '../workers/rpc.js';
 import { openEvaluation, type EvalInit, type EvalResult, type EvalSession } from './eval-session.js';
-import type { EvalMessage } from './eval-worker.js';
 import { sideThreads } from './execution-provider.js';
 
 export interface Evaluate {
@@ -38,52 +36,17 @@ class InlineEvaluator implements Evaluate {
 
 export class Evaluator implements Evaluate {
   readonly concurrent = true;
-  private next = 0;
-  private readonly jobs = new Map<number, { resolve: (r: EvalResult) => void; reject: (e: Error) => void }>();
-  private failure?: Error;
 
-  get error(): Error | undefined { return this.failure; }
+  private constructor(private readonly rpc: RpcWorker<Float32Array, EvalResult>) {}
 
-  private constructor(private readonly worker: Worker, readonly ready: Promise<void>) {}
-
+  /** evaluate() copies the parameters to the worker (no transfer): training still feeds them to its next chunk. */
   static start(init: EvalInit): Evaluator {
-    const worker = spawnWorker(import.meta.url, 'eval-worker', init);
-    let started!: () => void, broke!: (e: Error) => void;
-    const ready = new Promise<void>((resolve, reject) => { started = resolve; broke = reject; });
-    const ev = new Evaluator(worker, ready);
-    ready.catch(() => {}); // also reported through evaluate()
-    worker.on('message', (m: EvalMessage) => {
-      if (m.type === 'ready') started();
-      else if (m.type === 'failed') ev.fail(new Error(`evaluation worker could not start: ${m.error}`), broke);
-      else {
-        const job = ev.jobs.get(m.id);
-        ev.jobs.delete(m.id);
-        if (m.type === 'result') job?.resolve({ correct: m.correct, loss: m.loss });
-        else job?.reject(new Error(`evaluation failed: ${m.error}`));
-      }
-    });
-    worker.on('error', (e) => ev.fail(e, broke));
-    worker.on('exit', (code) => { if (code !== 0) ev.fail(new Error(`evaluation worker exited with code ${code}`), broke); });
-    return ev;
+    return new Evaluator(new RpcWorker(import.meta.url, 'eval-worker', init, { label: 'evaluation worker', callFailed: 'evaluation failed' }));
   }
 
-  evaluate(params: Float32Array): Promise<EvalResult> {
-    if (this.failure) return Promise.reject(this.failure);
-    const id = this.next++;
-    return new Promise((resolve, reject) => {
-      this.jobs.set(id, { resolve, reject });
-      this.worker.postMessage({ id, params });
-    });
-  }
-
-  async close(): Promise<void> {
-    await this.worker.terminate();
-  }
-
-  private fail(e: Error, broke: (e: Error) => void) {
-    this.failure ??= e;
-    broke(e);
-    for (const job of this.jobs.values()) job.reject(e);
-    this.jobs.clear();
-  }
+  /** Rejects if the worker could not start; evaluate() reports that too. */
+  get ready(): Promise<void> { return this.rpc.ready; }
+  get error(): Error | undefined { return this.rpc.error; }
+  evaluate(params: Float32Array): Promise<EvalResult> { return this.rpc.call(params); }
+  close(): Promise<void> { return this.rpc.terminate(); }
 }

@@ -1,10 +1,9 @@
 // A fixed set of inference workers, each running one batch at a time. The
 // batcher asks how many are idle and hands each a whole batch.
-import type { Worker } from 'node:worker_threads';
-import { spawnWorker } from '../workers/spawn.js';
-import type { OutputData, RunRequest, WorkerInit, WorkerMessage } from './inference-worker.js';
+import { RpcWorker, wholeBuffer } from '../workers/rpc.js';
+import type { Outputs, RunRequest, WorkerInit } from './inference-worker.js';
 
-export type Outputs = Record<string, OutputData>;
+export type { Outputs };
 
 /** What the batcher needs from whoever runs batches; tests substitute a fake. */
 export interface Runner {
@@ -12,18 +11,15 @@ export interface Runner {
   run(input: Float32Array, n: number): Promise<Outputs>;
 }
 
-interface Slot {
-  worker: Worker;
-  job?: { resolve: (o: Outputs) => void; reject: (e: Error) => void };
-}
+interface Slot { rpc: RpcWorker<RunRequest, Outputs>; up: boolean; busy: boolean }
 
-const newWorker = (init: WorkerInit) => spawnWorker(import.meta.url, 'inference-worker', init);
+const isIdle = (s: Slot) => s.up && !s.busy && !s.rpc.error;
 
 export class WorkerPool implements Runner {
   /** Called when a replacement worker comes up, so queued work does not wait for the next request. */
   onIdle?: () => void;
+  // Every live worker, loading ones included, so close() stops those too.
   private slots: Slot[] = [];
-  private nextId = 0;
   private closed = false;
 
   private constructor(private readonly init: WorkerInit) {}
@@ -41,65 +37,50 @@ export class WorkerPool implements Runner {
   }
 
   idle(): number {
-    let n = 0;
-    for (const s of this.slots) if (!s.job) n++;
-    return n;
+    return this.slots.filter(isIdle).length;
   }
 
   size(): number {
-    return this.slots.length;
+    return this.slots.filter((s) => s.up).length;
   }
 
   run(input: Float32Array, n: number): Promise<Outputs> {
-    const slot = this.slots.find((s) => !s.job);
+    const slot = this.slots.find(isIdle);
     if (!slot) return Promise.reject(new Error('no idle inference worker (the batcher must check idle() first)'));
-    return new Promise<Outputs>((resolve, reject) => {
-      slot.job = { resolve, reject };
-      const req: RunRequest = { id: this.nextId++, input, n };
-      // The input buffer moves to the worker instead of being copied; the caller must not reuse it.
-      const whole = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength;
-      slot.worker.postMessage(req, whole && input.buffer instanceof ArrayBuffer ? [input.buffer] : []);
-    });
+    slot.busy = true;
+    // The input buffer moves to the worker instead of being copied; the caller must not reuse it.
+    const whole = wholeBuffer(input);
+    // The slot is free again before the caller's handlers run, so they may dispatch to it.
+    return slot.rpc.call({ input, n }, whole ? [whole] : []).finally(() => { slot.busy = false; });
   }
 
   async close(): Promise<void> {
     this.closed = true;
     const slots = this.slots;
     this.slots = [];
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+    await Promise.all(slots.map((s) => s.rpc.terminate()));
   }
 
   private spawn(): Promise<void> {
-    const worker = newWorker(this.init);
-    const slot: Slot = { worker };
-    return new Promise<void>((resolve, reject) => {
-      let started = false;
-      worker.on('message', (m: WorkerMessage) => {
-        if (m.type === 'ready') {
-          started = true;
-          this.slots.push(slot);
-          resolve();
-          this.onIdle?.();
-        } else if (m.type === 'failed') reject(new Error(`inference worker could not load the model: ${m.error}`));
-        else {
-          const job = slot.job;
-          slot.job = undefined;
-          if (m.type === 'result') job?.resolve(m.outputs);
-          else job?.reject(new Error(`inference failed: ${m.error}`));
-        }
-      });
-      worker.on('error', (e) => {
-        if (!started) reject(e);
-        slot.job?.reject(new Error(`inference worker crashed: ${e.message}`));
-        slot.job = undefined;
-      });
-      worker.on('exit', () => {
-        const i = this.slots.indexOf(slot);
-        if (i >= 0) this.slots.splice(i, 1);
-        slot.job?.reject(new Error('inference worker exited'));
-        // A crashed worker is replaced so capacity does not silently shrink.
-        if (started && !this.closed) this.spawn().catch(() => {});
-      });
+    const slot: Slot = {
+      up: false,
+      busy: false,
+      rpc: new RpcWorker(import.meta.url, 'inference-worker', this.init, {
+        label: 'inference worker',
+        startFailed: 'inference worker could not load the model',
+        callFailed: 'inference failed',
+        onExit: () => {
+          const i = this.slots.indexOf(slot);
+          if (i >= 0) this.slots.splice(i, 1);
+          // A crashed worker is replaced so capacity does not silently shrink.
+          if (slot.up && !this.closed) this.spawn().catch(() => {});
+        },
+      }),
+    };
+    this.slots.push(slot);
+    return slot.rpc.ready.then(() => {
+      slot.up = true;
+      this.onIdle?.();
     });
   }
 }

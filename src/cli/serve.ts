@@ -1,17 +1,9 @@
-// `onnx-mnist serve` and `onnx-mnist export --triton`: options, startup
-// messages, signal handling. The process-level runtime lives here, at the edge.
+// `onnx-mnist serve`: options, startup messages, signal handling. The process-level
+// runtime lives here, at the edge; src/serve/ knows nothing of the command line.
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { nonNegative, port, positiveInt } from '../cli/options.js';
-import { exportTriton } from '../export/triton.js';
-import { loadModel } from './model.js';
-import { isLoopback, SERVE_DEFAULTS, startServer } from './server.js';
-
-/** Prints an expected failure as one line and exits non-zero, instead of a stack trace. */
-function fail(e: unknown): never {
-  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-}
+import { fail, nonNegative, port, positiveInt } from './options.js';
+import { isLoopback, SERVE_DEFAULTS, startServer } from '../serve/server.js';
 
 export function registerServe(program: Command): void {
   const d = SERVE_DEFAULTS;
@@ -49,24 +41,5 @@ export function registerServe(program: Command): void {
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
-    });
-}
-
-export function registerExport(program: Command): void {
-  program.command('export')
-    .description('write the artifact as a Triton Inference Server model repository (also served by KServe)')
-    .requiredOption('--triton <dir>', 'model repository folder to write into')
-    .option('--model <path>', 'ONNX artifact', SERVE_DEFAULTS.modelPath)
-    .option('--name <name>', 'model name (its folder in the repository)', SERVE_DEFAULTS.modelName)
-    .option('--max-batch-size <n>', 'max_batch_size', positiveInt('--max-batch-size'), SERVE_DEFAULTS.maxBatchSize)
-    .option('--max-queue-delay-us <us>', 'dynamic_batching max_queue_delay_microseconds', nonNegative('--max-queue-delay-us'), 100)
-    .option('--instances <n>', 'instance_group count (KIND_CPU)', positiveInt('--instances'), 1)
-    .action(async (o) => {
-      const model = await loadModel(o.model).catch(fail);
-      const files = await exportTriton(o.model, model.spec, o.triton, {
-        name: o.name, maxBatchSize: o.maxBatchSize, maxQueueDelayUs: Math.round(o.maxQueueDelayUs), instances: o.instances,
-      }).catch(fail);
-      for (const f of files) console.log(`wrote ${f}`);
-      console.log(`serve it with Triton: tritonserver --model-repository=${o.triton} (see docs/serve.md)`);
     });
 }
