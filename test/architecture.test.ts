@@ -60,24 +60,6 @@ describe('architecture', () => {
     });
   }
 
-  // The command line sits on top: serve and export never reach back up into cli/, and
-  // serve/ never imports export/ (export may use serve's model types), so no cycle is possible.
-  it('no import cycle between src/cli, src/serve and src/export', () => {
-    const forbidden: Record<string, string[]> = { 'src/serve': ['src/cli', 'src/export'], 'src/export': ['src/cli'] };
-    const bad: string[] = [];
-    for (const [dir, banned] of Object.entries(forbidden)) {
-      for (const f of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((x) => x.endsWith('.ts'))) {
-        const file = path.join(dir, f);
-        // Static and dynamic imports alike: a lazy import() is still an edge of the cycle.
-        for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*)['"](\.[^'"]+)['"]/g)) {
-          const target = path.normalize(path.join(path.dirname(file), spec));
-          if (banned.some((b) => target === b || target.startsWith(b + path.sep))) bad.push(`${file} -> ${spec}`);
-        }
-      }
-    }
-    expect(bad).toEqual([]);
-  });
-
   it('the HTTP app is built without listening: src/serve/app.ts never calls serve() or listen()', () => {
     const src = readFileSync('src/serve/app.ts', 'utf8');
     expect(src).not.toMatch(/\bserve\(|\.listen\(/);

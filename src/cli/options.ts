@@ -1,7 +1,7 @@
 // Option value parsers shared by every subcommand: each names its flag and the rule
 // it broke, so a bad value gets one clear line instead of a NaN deep inside.
 // fail() does the same for an expected failure once a command runs.
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 
 export const number = (what: string, ok: (n: number) => boolean, rule: string) => (s: string) => {
   const n = Number(s);
@@ -19,3 +19,6 @@ export function fail(e: unknown): never {
   console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 }
+
+/** Adds one subcommand to the program (src/cli/main.ts lists them all). */
+export type Register = (program: Command) => void;

@@ -3,18 +3,13 @@
 // worker thread (eval-worker.ts), in parallel with the next epoch; otherwise on the
 // main thread, between chunks, where it cannot contend with ORT's spinning pool.
 import { availableParallelism } from 'node:os';
+import { inlineEvaluator, openEvaluation } from '../train/evaluation.js';
+import type { EvalData, Evaluate, EvalResult } from '../train/runtime.js';
 import { RpcWorker } from '../workers/rpc.js';
-import { openEvaluation, type EvalInit, type EvalResult, type EvalSession } from './eval-session.js';
-import { sideThreads } from './execution-provider.js';
+import { sideThreads, type SessionConfig } from './execution-provider.js';
+import { ortNode } from './sessions.js';
 
-export interface Evaluate {
-  /** Whether evaluate() runs beside training (a worker) or blocks the main thread when it runs. */
-  readonly concurrent: boolean;
-  evaluate(params: Float32Array): Promise<EvalResult>;
-  /** Set once evaluation has failed; training checks it between chunks. */
-  readonly error: Error | undefined;
-  close(): Promise<void>;
-}
+export interface EvalInit extends EvalData { model: Uint8Array; session: SessionConfig }
 
 /**
  * A worker when training on the CPU leaves a core free, else the main thread (with up to
@@ -23,15 +18,7 @@ export interface Evaluate {
  */
 export async function startEvaluator(init: EvalInit, trainThreads: number): Promise<Evaluate> {
   if (init.session.ep === 'cpu' && availableParallelism() > trainThreads) return Evaluator.start({ ...init, session: { ...init.session, threads: 1, spin: false } });
-  return new InlineEvaluator(await openEvaluation({ ...init, session: { ...init.session, threads: sideThreads(), spin: false } }));
-}
-
-class InlineEvaluator implements Evaluate {
-  readonly concurrent = false;
-  readonly error = undefined;
-  constructor(private readonly session: EvalSession) {}
-  evaluate(params: Float32Array): Promise<EvalResult> { return this.session.evaluate(params); }
-  close(): Promise<void> { return this.session.release(); }
+  return inlineEvaluator(await openEvaluation(ortNode({ ...init.session, threads: sideThreads(), spin: false }), init.model, init));
 }
 
 export class Evaluator implements Evaluate {

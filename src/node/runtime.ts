@@ -1,19 +1,17 @@
 // The training core's runtime in Node: onnxruntime-node sessions on the chosen
 // execution provider, and evaluation in a worker thread where a core is free.
-import * as ort from 'onnxruntime-node';
 import type { ImageSet } from '../data/dataset.js';
 import { train as trainCore, type TrainHooks, type TrainResult } from '../train/trainer.js';
 import type { Runtime } from '../train/runtime.js';
 import type { NodeTrainConfig } from './config.js';
 import { startEvaluator } from './evaluator.js';
-import { createSession } from './execution-provider.js';
+import { ortNode } from './sessions.js';
 
 export function nodeRuntime(cfg: Pick<NodeTrainConfig, 'ep' | 'threads' | 'ortVerbose'>): Runtime {
   const session = { ep: cfg.ep, threads: cfg.threads, verbose: cfg.ortVerbose };
   return {
     target: { ep: cfg.ep, threads: cfg.threads },
-    tensor: (type, data, dims) => new ort.Tensor(type, data, dims),
-    session: (model) => createSession(model, session),
+    ...ortNode(session),
     evaluator: (model, test) => startEvaluator({ model, session: { ...session, verbose: false }, ...test }, cfg.threads),
   };
 }
