@@ -19,9 +19,10 @@ export const median = (xs: number[]) => {
 
 export async function runTrain(o: RunOptions, say: (line: string) => void = console.log): Promise<{ accuracy: number; model: string }> {
   const t0 = performance.now();
+  const optimizer = createOptimizer(o.optimizer); // a bad setting fails before the data loads
   const data = await loadDataset(o.dataDir);
   say(`data: ${data.source} (${data.train.count} train, ${data.test.count} test, ${data.rows}x${data.cols})`);
-  say(`model: ${data.rows * data.cols} -> ${o.hidden.join(' -> ')} -> 10, ${describeOptimizer(createOptimizer(o.optimizer))}, batch ${o.batchSize}, ${o.epochs} epochs, seed ${o.seed}, ep ${o.ep}, ${o.threads} thread(s)`);
+  say(`model: ${data.rows * data.cols} -> ${o.hidden.join(' -> ')} -> 10, ${describeOptimizer(optimizer)}, batch ${o.batchSize}, ${o.epochs} epochs, seed ${o.seed}, ep ${o.ep}, ${o.threads} thread(s)`);
   const logFile = o.logFile ?? path.join(o.outDir, 'train-log.jsonl');
   await mkdir(path.dirname(logFile), { recursive: true });
   await writeFile(logFile, '');
