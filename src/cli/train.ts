@@ -3,7 +3,12 @@ import { InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS } from '../node/config.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../node/execution-provider.js';
 import { runTrain } from '../node/run.js';
-import { nonNegativeInt, positiveInt, positiveNumber, type Register } from './options.js';
+import { OPTIMIZERS } from '../optim/index.js';
+import { nonNegative, nonNegativeInt, positiveInt, positiveNumber, type Register } from './options.js';
+
+/** "0.001 for adam, 0.01 for sgd": each optimizer's own default for a setting. */
+const defaults = (setting: string) => Object.entries(OPTIMIZERS)
+  .flatMap(([id, make]) => { const v = make({ name: id }).hyper[setting]; return v === undefined ? [] : [`${v} for ${id}`]; }).join(', ');
 
 const sizes = (s: string) => {
   const list = s.split(',').map((x) => positiveInt('each hidden size')(x.trim()));
@@ -15,7 +20,9 @@ export const registerTrain: Register = (program) => program.command('train')
   .description('train the MLP on MNIST (or any IDX dataset) and write artifacts/mnist-mlp.onnx')
   .option('--epochs <n>', 'epochs', positiveInt('--epochs'), DEFAULTS.epochs)
   .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), DEFAULTS.batchSize)
-  .option('--lr <x>', 'Adam learning rate', positiveNumber('--lr'), DEFAULTS.optimizer.lr)
+  .addOption(new Option('--optimizer <name>', 'optimizer (PyTorch semantics)').choices(Object.keys(OPTIMIZERS)).default(DEFAULTS.optimizer.name))
+  .option('--lr <x>', `learning rate (default: ${defaults('lr')})`, positiveNumber('--lr'))
+  .option('--momentum <x>', `momentum (default: ${defaults('momentum')})`, nonNegative('--momentum'))
   .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', sizes, DEFAULTS.hidden)
   .option('--seed <n>', 'seed for init and shuffling', nonNegativeInt('--seed'), DEFAULTS.seed)
   .option('--data <dir>', 'folder with the four IDX files (raw or .gz); default: the bundled MNIST')
@@ -28,7 +35,7 @@ export const registerTrain: Register = (program) => program.command('train')
   .addOption(new Option('--ort-log <level>', 'ONNX Runtime session log on stderr').choices(['verbose', 'error']).default('error'))
   .action(async (o) => {
     await runTrain({
-      ...DEFAULTS, epochs: o.epochs, batchSize: o.batchSize, optimizer: { name: 'adam', lr: o.lr }, hidden: o.hidden, seed: o.seed, threads: o.threads,
+      ...DEFAULTS, epochs: o.epochs, batchSize: o.batchSize, optimizer: { name: o.optimizer, lr: o.lr, momentum: o.momentum }, hidden: o.hidden, seed: o.seed, threads: o.threads,
       ep: o.ep as ExecutionProvider, trainLimit: o.limit, chunkSteps: o.chunk, ortVerbose: o.ortLog === 'verbose',
       dataDir: o.data, outDir: o.out, logFile: o.log,
     });

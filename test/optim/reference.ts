@@ -73,3 +73,17 @@ export function refAdam(a: { lr: number; beta1: number; beta2: number; eps: numb
     sensitivity: (i, { exp_avg_sq: v }, d, t) => (4 * a.lr / (1 - a.beta1 ** t)) * d.exp_avg / (Math.sqrt(v[i] / (1 - a.beta2 ** t)) + a.eps),
   };
 }
+
+/** torch.optim.SGD with momentum, dampening 0, no Nesterov, no weight decay. */
+export function refSgd(o: { lr: number; momentum: number }): RefOptimizer {
+  return {
+    slots: ['momentum_buffer'],
+    step(p, g, { momentum_buffer: buf }, t) {
+      for (let k = 0; k < p.length; k++) {
+        buf[k] = t === 1 ? g[k] : o.momentum * buf[k] + g[k]; // PyTorch: the first buffer is a copy of the gradient
+        p[k] -= o.lr * buf[k];
+      }
+    },
+    sensitivity: (_i, _s, d) => o.lr * d.momentum_buffer,
+  };
+}

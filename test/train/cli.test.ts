@@ -34,6 +34,14 @@ describe('onnx-mnist train: errors', () => {
     expect(run('train', '--ep', 'tpu').stderr).toMatch(/Allowed choices are cpu, cuda, webgpu/);
   });
 
+  it('refuses a setting the chosen optimizer does not have, before loading data', () => {
+    const r = run('train', '--momentum', '0.5', '--out', tmp());
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Adam has no setting momentum/);
+    expect(r.stdout).not.toMatch(/^data:/m);
+    expect(run('train', '--optimizer', 'lbfgs').stderr).toMatch(/Allowed choices are adam, sgd/);
+  });
+
   it('names a missing data folder', () => {
     const r = run('train', '--data', '/nonexistent/mnist', '--out', tmp());
     expect(r.status).toBe(1);
@@ -72,6 +80,21 @@ describe('onnx-mnist train: errors', () => {
     expect(r.stderr).toMatch(/Not falling back to the CPU/);
     expect(readdirSync(out).filter((f) => f.endsWith('.onnx'))).toEqual([]);
   });
+});
+
+describe('onnx-mnist train --optimizer sgd', () => {
+  it('trains with SGD and momentum and writes a train-step.onnx with its momentum buffer', async () => {
+    const out = tmp();
+    const r = run('train', '--optimizer', 'sgd', '--momentum', '0.8', '--lr', '0.02', '--epochs', '1', '--limit', '3000', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/SGD\(lr=0\.02, momentum=0\.8\)/);
+    const { default: ort } = await import('onnxruntime-node');
+    const step = await ort.InferenceSession.create(path.join(out, 'train-step.onnx'));
+    expect(step.inputNames).toEqual(['params', 'momentum_buffer', 'step', 'pixels', 'labels']);
+    expect(step.outputNames).toEqual(['params_out', 'momentum_buffer_out', 'step_out', 'loss']);
+    const meta = readFileSync(path.join(out, 'mnist-mlp.onnx')).toString('latin1');
+    expect(meta).toContain('"optimizer":{"name":"SGD","lr":0.02,"momentum":0.8}');
+  }, 60_000);
 });
 
 describe('onnx-mnist train: a run killed mid-training', () => {
