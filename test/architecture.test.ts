@@ -12,6 +12,7 @@ describe('architecture', () => {
   const browserSafe = [
     ...readdirSync('src/graph').map((f) => path.join('src/graph', f)),
     ...['idx.ts', 'mnist-spec.ts', 'preprocess.ts', 'raster.ts'].map((f) => path.join('src/data', f)),
+    ...readdirSync('src/contract').map((f) => path.join('src/contract', f)),
   ];
 
   for (const file of browserSafe) {
@@ -25,6 +26,10 @@ describe('architecture', () => {
       }
     });
   }
+
+  it('the artifact contract (src/contract) the page bundles reads ONNX without a protobuf library', () => {
+    for (const f of readdirSync('src/contract')) expect(imports(path.join('src/contract', f)).filter((s) => /^(onnx-proto|protobufjs)/.test(s))).toEqual([]);
+  });
 
   it('the HTTP app is built without listening: src/serve/app.ts never calls serve() or listen()', () => {
     const src = readFileSync('src/serve/app.ts', 'utf8');
