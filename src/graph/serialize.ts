@@ -102,8 +102,3 @@ export function tensorProto(name: string, t: ConstTensor) {
     rawData: new Uint8Array(d.buffer, d.byteOffset, d.byteLength),
   };
 }
-
-export function readMetadata(bytes: Uint8Array): Record<string, string> {
-  const m = onnx.ModelProto.decode(bytes);
-  return Object.fromEntries(m.metadataProps.map((p) => [p.key, p.value]));
-}

@@ -3,7 +3,8 @@
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Dataset } from './load-dataset.js';
-import { CLASS_LABELS, IMAGE_COLS, IMAGE_ROWS, INPUT_SHAPE, NORMALIZATION } from '../data/mnist-spec.js';
+import { CLASS_LABELS, IMAGE_COLS, IMAGE_ROWS, NORMALIZATION } from '../data/mnist-spec.js';
+import { INPUT, META, MODEL_FILE, OUTPUTS, TRAIN_STEP_FILE } from '../contract/artifact.js';
 import type { Graph } from '../graph/graph.js';
 import { buildInference } from '../programs/inference.js';
 import type { Model } from '../model/model.js';
@@ -14,9 +15,6 @@ import { writeFileAtomic } from './atomic-write.js';
 import type { NodeTrainConfig } from './config.js';
 import { sessionOptions, sideThreads } from './execution-provider.js';
 import type { TrainResult } from '../train/trainer.js';
-
-export const MODEL_FILE = 'mnist-mlp.onnx';
-export const TRAIN_STEP_FILE = 'train-step.onnx';
 
 export const inferenceGraph = (model: Model, params: Float32Array): Graph =>
   buildInference(model, params, NORMALIZATION, [IMAGE_ROWS, IMAGE_COLS]);
@@ -41,7 +39,7 @@ export async function artifactAccuracy(model: Uint8Array, data: Dataset): Promis
     const images = data.test.images.subarray(first * pixelsPer, (first + count) * pixelsPer);
     for (let i = 0; i < images.length; i++) pixels[i] = toUnit[images[i]];
     const input = new ort.Tensor('float32', pixels.subarray(0, count * pixelsPer), [count, 1, data.rows, data.cols]);
-    const label = (await session.run({ pixels: input }, ['label'])).label.data as BigInt64Array;
+    const label = (await session.run({ [INPUT.name]: input }, [OUTPUTS.label.name]))[OUTPUTS.label.name].data as BigInt64Array;
     for (let i = 0; i < count; i++) if (Number(label[i]) === data.test.labels[first + i]) hits++;
   }
   await session.release();
@@ -51,19 +49,19 @@ export async function artifactAccuracy(model: Uint8Array, data: Dataset): Promis
 export async function artifactMetadata(cfg: NodeTrainConfig, result: TrainResult, data: Dataset, accuracy: number): Promise<Record<string, string>> {
   const checksums = await data.checksums;
   return {
-    producer: PRODUCER,
-    created: new Date().toISOString(),
-    input: JSON.stringify({ name: 'pixels', dtype: 'float32', shape: INPUT_SHAPE, range: [0, 1], ink: 'high' }),
-    normalization: JSON.stringify(NORMALIZATION),
-    class_labels: JSON.stringify(CLASS_LABELS),
-    test_accuracy: accuracy.toFixed(4),
-    epochs: String(result.epochs.length),
-    hyperparameters: JSON.stringify({
+    [META.producer]: PRODUCER,
+    [META.created]: new Date().toISOString(),
+    [META.input]: JSON.stringify(INPUT),
+    [META.normalization]: JSON.stringify(NORMALIZATION),
+    [META.classLabels]: JSON.stringify(CLASS_LABELS),
+    [META.testAccuracy]: accuracy.toFixed(4),
+    [META.epochs]: String(result.epochs.length),
+    [META.hyperparameters]: JSON.stringify({
       ...result.model.config, batchSize: cfg.batchSize, epochs: cfg.epochs, seed: cfg.seed,
       optimizer: { name: result.optimizer.name, ...result.optimizer.hyper }, loss: 'cross_entropy', trainImages: cfg.trainLimit || data.train.count,
     }),
-    training: JSON.stringify(result.epochs.map((e) => ({ epoch: e.epoch, trainLoss: +e.trainLoss.toFixed(5), testAccuracy: e.testAccuracy }))),
-    dataset_sha256: JSON.stringify(checksums),
+    [META.training]: JSON.stringify(result.epochs.map((e) => ({ epoch: e.epoch, trainLoss: +e.trainLoss.toFixed(5), testAccuracy: e.testAccuracy }))),
+    [META.datasetSha256]: JSON.stringify(checksums),
   };
 }
 
@@ -73,9 +71,12 @@ export function trainStepModel(result: TrainResult): Uint8Array {
   const layout = model.layout.tensors.map((t) => ({ name: t.name, shape: t.shape, offset: t.offset }));
   return serializeModel(g, {
     producerVersion: VERSION,
-    docString: `One ${optimizer.name} step of the MNIST ${model.kind.toUpperCase()}; see README "train-step.onnx".`,
-    // The optimizer's settings under its own key ('adam'): constants of the graph.
-    metadata: { producer: PRODUCER, param_layout: JSON.stringify(layout), [optimizer.id]: JSON.stringify(optimizer.hyper), normalization: JSON.stringify(NORMALIZATION) },
+    docString: `One ${optimizer.name} step of the MNIST ${model.kind.toUpperCase()}; see README "${TRAIN_STEP_FILE}".`,
+    // The optimizer's settings under its own id ('adam'): constants of the graph.
+    metadata: {
+      [META.producer]: PRODUCER, [META.paramLayout]: JSON.stringify(layout), [optimizer.id]: JSON.stringify(optimizer.hyper),
+      [META.normalization]: JSON.stringify(NORMALIZATION),
+    },
   });
 }
 

@@ -2,6 +2,7 @@
 // the binary tensor extension (tensor bytes after the JSON, sized by the
 // Inference-Header-Content-Length header and per-tensor binary_data_size) and
 // the classification extension (an output's top-k as "value:index:label").
+import { OUTPUTS } from '../contract/artifact.js';
 import { badRequest, isObject, parseJson } from './errors.js';
 import { rowSize, type ModelSpec, type TensorSpec } from './model.js';
 import { byte, readTensorData, unitFloat } from './tensor-data.js';
@@ -114,7 +115,7 @@ function readOutputs(list: unknown, spec: ModelSpec, binaryDefault: boolean): Re
     const out: RequestedOutput = { spec: s, binary: p.binary_data ?? binaryDefault };
     if (p.classification !== undefined) {
       const k = p.classification, classes = rowSize(s);
-      if (s.datatype !== 'FP32' || s.shape.length !== 2) throw badRequest(`output "${o.name}" is not a score vector; classification needs e.g. probabilities`);
+      if (s.datatype !== 'FP32' || s.shape.length !== 2) throw badRequest(`output "${o.name}" is not a score vector; classification needs e.g. ${OUTPUTS.probabilities.name}`);
       if (!Number.isInteger(k) || (k as number) < 1 || (k as number) > classes) {
         throw badRequest(`classification must be a whole number from 1 to ${classes}, got ${JSON.stringify(k)}`);
       }

@@ -1,6 +1,7 @@
 // The route for people: POST /v1/predict with pixels as JSON or with image
 // files, answered with the label and class probabilities. Images go through
 // the same MNIST-style preprocessing the browser page uses.
+import { OUTPUTS } from '../contract/artifact.js';
 import { IMAGE_COLS, IMAGE_ROWS, IMAGE_SIZE } from '../data/mnist-spec.js';
 import { preprocessDigit, type Box } from '../data/preprocess.js';
 import { HttpError, badRequest, isObject, parseJson } from './errors.js';
@@ -68,8 +69,8 @@ export interface Prediction {
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 export function predictions(req: PredictInput, outputs: Outputs, labels: string[]): Prediction[] {
-  const probs = outputs.probabilities as Float32Array;
-  const label = outputs.label as BigInt64Array;
+  const probs = outputs[OUTPUTS.probabilities.name] as Float32Array;
+  const label = outputs[OUTPUTS.label.name] as BigInt64Array;
   const classes = probs.length / req.n;
   return Array.from({ length: req.n }, (_, i) => {
     const idx = Number(label[i]);

@@ -3,6 +3,7 @@
 import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
+import { MODEL_FILE } from '../contract/artifact.js';
 import { APP_DEFAULTS, createApp } from './app.js';
 import { ENGINE_DEFAULTS, LocalEngine, type EngineOptions } from './engine.js';
 import { Metrics } from './metrics.js';
@@ -25,7 +26,7 @@ export interface ServeOptions extends EngineOptions {
 export const SERVE_DEFAULTS: ServeOptions = {
   ...ENGINE_DEFAULTS,
   ...APP_DEFAULTS,
-  modelPath: 'artifacts/mnist-mlp.onnx',
+  modelPath: `artifacts/${MODEL_FILE}`,
   host: '127.0.0.1',
   port: 3000,
 };

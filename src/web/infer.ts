@@ -2,7 +2,9 @@
 // otherwise WASM. Each backend is its own chunk, loaded on demand, and the
 // runtime's .mjs/.wasm files come from our own server (/ort/), never a CDN.
 import type { InferenceSession } from 'onnxruntime-web';
-import { modelContract, readOnnxMetadata, toModelInput, type ModelContract } from './model-contract.js';
+import { INPUT, OUTPUTS } from '../contract/artifact.js';
+import { checkContract, toModelInput, type ModelContract } from '../contract/check.js';
+import { readOnnxModel } from '../contract/onnx-reader.js';
 
 export type Backend = 'webgpu' | 'wasm';
 type Ort = typeof import('onnxruntime-web');
@@ -58,7 +60,8 @@ export async function loadClassifier(modelUrl: string, opts: { backend?: Backend
       return { ort: await loadRuntime(backend, opts.threads), backend };
     })(),
   ]);
-  const contract = modelContract(readOnnxMetadata(bytes));
+  const model = readOnnxModel(bytes);
+  const contract = checkContract(model.metadata, model); // the server's own check
   let session: InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, { executionProviders: backend === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'] });
@@ -69,12 +72,13 @@ export async function loadClassifier(modelUrl: string, opts: { backend?: Backend
 
   const { rows, cols } = contract;
   const run = async (pixels: Float32Array) => {
-    const input = new ort.Tensor('float32', toModelInput(pixels, contract), [1, 1, rows, cols]);
+    const input = new ort.Tensor(INPUT.dtype, toModelInput(pixels, contract), [1, 1, rows, cols]);
     const t0 = performance.now();
-    const out = await session.run({ [contract.inputName]: input }, ['probabilities', 'label']);
+    const { probabilities: p, label: l } = OUTPUTS;
+    const out = await session.run({ [contract.inputName]: input }, [p.name, l.name]);
     const ms = performance.now() - t0;
-    const probabilities = (await out.probabilities.getData()) as Float32Array;
-    const label = Number(((await out.label.getData()) as BigInt64Array)[0]);
+    const probabilities = (await out[p.name].getData()) as Float32Array;
+    const label = Number(((await out[l.name].getData()) as BigInt64Array)[0]);
     return { label, probabilities, ms };
   };
   await run(new Float32Array(rows * cols));

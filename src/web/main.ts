@@ -1,12 +1,12 @@
 // The page: a drawing pad, the model's answer as you draw, probability bars, the
 // 28x28 the model sees, and a switch between this browser and the server.
 // Query options: ?backend=auto|wasm|webgpu (default auto), ?threads=N.
+import { MODEL_URL } from '../contract/artifact.js';
 import { viewDrawing } from './drawing.js';
 import { loadClassifier, type Backend, type Classifier } from './infer.js';
 import { setupPad } from './pad.js';
 import { askServer } from './server-client.js';
 
-export const MODEL_URL = '/models/mnist-mlp.onnx';
 
 type Source = 'browser' | 'server';
 

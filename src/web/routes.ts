@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { Hono, type Context } from 'hono';
+import { MODEL_URL } from '../contract/artifact.js';
 
-export const MODEL_URL = '/models/mnist-mlp.onnx';
 
 export interface WebRoutesOptions {
   /**

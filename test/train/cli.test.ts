@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readOnnxMetadata } from '../../src/contract/onnx-reader.js';
 
 const CLI = ['--import', 'tsx', path.resolve('src/cli/main.ts')];
 const run = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8' });
@@ -92,8 +93,9 @@ describe('onnx-mnist train --optimizer sgd', () => {
     const step = await ort.InferenceSession.create(path.join(out, 'train-step.onnx'));
     expect(step.inputNames).toEqual(['params', 'momentum_buffer', 'step', 'pixels', 'labels']);
     expect(step.outputNames).toEqual(['params_out', 'momentum_buffer_out', 'step_out', 'loss']);
-    const meta = readFileSync(path.join(out, 'mnist-mlp.onnx')).toString('latin1');
-    expect(meta).toContain('"optimizer":{"name":"SGD","lr":0.02,"momentum":0.8}');
+    const meta = readOnnxMetadata(readFileSync(path.join(out, 'mnist-mlp.onnx')));
+    expect(JSON.parse(meta.hyperparameters).optimizer).toEqual({ name: 'SGD', lr: 0.02, momentum: 0.8 });
+    expect(JSON.parse(readOnnxMetadata(readFileSync(path.join(out, 'train-step.onnx'))).sgd)).toEqual({ lr: 0.02, momentum: 0.8 });
   }, 60_000);
 });
 

@@ -6,7 +6,9 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset, type Dataset } from '../../src/node/load-dataset.js';
-import { readMetadata } from '../../src/graph/serialize.js';
+import { MODEL_META_KEYS, trainStepMetaKeys } from '../../src/contract/artifact.js';
+import { checkContract } from '../../src/contract/check.js';
+import { readOnnxMetadata, readOnnxModel } from '../../src/contract/onnx-reader.js';
 import { DEFAULTS } from '../../src/node/config.js';
 import { runTrain } from '../../src/node/run.js';
 import { VERSION } from '../../src/version.js';
@@ -50,7 +52,8 @@ describe('train end to end (12k images, 1 epoch)', () => {
       if (Number(label[i]) === data.test.labels[i]) hits++;
       if (i < 50) expect(probs.subarray(i * 10, i * 10 + 10).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     }
-    const meta = readMetadata(bytes);
+    const meta = readOnnxMetadata(bytes);
+    expect(Object.keys(meta)).toEqual([...MODEL_META_KEYS]);
     expect(hits / n).toBeGreaterThan(0.9);
     expect(Number(meta.test_accuracy)).toBeCloseTo(hits / n, 4);
     expect(JSON.parse(meta.normalization)).toEqual({ mean: 0.1307, std: 0.3081 });
@@ -60,13 +63,16 @@ describe('train end to end (12k images, 1 epoch)', () => {
     expect(meta.epochs).toBe('1');
     expect(meta.producer).toBe(`onnx-mnist ${VERSION}`);
     expect(Object.values(JSON.parse(meta.dataset_sha256))).toContain('ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2');
+    const info = readOnnxModel(bytes);
+    expect(checkContract(meta, info)).toMatchObject({ inputName: 'pixels', rows: 28, cols: 28, range: [0, 1], inkHigh: true, testAccuracy: Number(meta.test_accuracy) });
   });
 
   it('train-step.onnx runs one documented step and lowers the loss on its batch', async () => {
     const session = await ort.InferenceSession.create(readFileSync(path.join(out, 'train-step.onnx')));
     expect(session.inputNames).toEqual(['params', 'adam_m', 'adam_v', 'step', 'pixels', 'labels']);
     expect(session.outputNames).toEqual(['params_out', 'adam_m_out', 'adam_v_out', 'step_out', 'loss']);
-    const meta = readMetadata(readFileSync(path.join(out, 'train-step.onnx')));
+    const meta = readOnnxMetadata(readFileSync(path.join(out, 'train-step.onnx')));
+    expect(Object.keys(meta)).toEqual(trainStepMetaKeys('adam'));
     const layout = JSON.parse(meta.param_layout) as { name: string; shape: number[]; offset: number }[];
     expect(layout.map((t) => t.name)).toEqual(['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias', 'fc3.weight', 'fc3.bias']);
     const P = layout.at(-1)!.offset + 10;

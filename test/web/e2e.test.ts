@@ -16,7 +16,8 @@ import { loadDataset, type Dataset } from '../../src/node/load-dataset.js';
 import { SERVE_DEFAULTS, startServer, type RunningServer } from '../../src/serve/server.js';
 import { DEFAULTS } from '../../src/node/config.js';
 import { runTrain } from '../../src/node/run.js';
-import { MODEL_URL, webRoutes } from '../../src/web/routes.js';
+import { MODEL_URL } from '../../src/contract/artifact.js';
+import { webRoutes } from '../../src/web/routes.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MODEL_URL, ortDistDir, webRoutes } from '../../src/web/routes.js';
+import { MODEL_URL } from '../../src/contract/artifact.js';
+import { ortDistDir, webRoutes } from '../../src/web/routes.js';
 
 let webDir: string, modelPath: string;
 const model = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) % 251);
