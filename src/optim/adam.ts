@@ -20,6 +20,8 @@ export const ADAM_DEFAULTS: AdamConfig = { lr: 1e-3, beta1: 0.9, beta2: 0.999, e
 export function adam(opts: Partial<AdamConfig> = {}): Optimizer {
   const d = ADAM_DEFAULTS;
   const cfg = { lr: opts.lr ?? d.lr, beta1: opts.beta1 ?? d.beta1, beta2: opts.beta2 ?? d.beta2, eps: opts.eps ?? d.eps };
+  // With unit-scaled moments m = (1-b1) M and v = (1-b2) V: alpha *= (1-b1)/sqrt(1-b2), epsHat /= sqrt(1-b2).
+  const [a, e] = [(1 - cfg.beta1) / Math.sqrt(1 - cfg.beta2), 1 / Math.sqrt(1 - cfg.beta2)];
   return {
     id: 'adam',
     name: 'Adam',
@@ -33,8 +35,11 @@ export function adam(opts: Partial<AdamConfig> = {}): Optimizer {
       const g = t.graph;
       const bc1 = sub(1, pow(g.constant('double', cfg.beta1), t));
       const sqrtBc2 = sqrt(sub(1, pow(g.constant('double', cfg.beta2), t)));
-      const [a, e] = [(1 - cfg.beta1) / Math.sqrt(1 - cfg.beta2), 1 / Math.sqrt(1 - cfg.beta2)];
       return { alpha: cast(div(mul(sqrtBc2, cfg.lr * a), bc1), 'float'), epsHat: cast(mul(sqrtBc2, cfg.eps * e), 'float') };
+    },
+    scalarValues(t) {
+      const sqrtBc2 = Math.sqrt(1 - cfg.beta2 ** t);
+      return { alpha: (sqrtBc2 * (cfg.lr * a)) / (1 - cfg.beta1 ** t), epsHat: sqrtBc2 * (cfg.eps * e) };
     },
     update(p: Value, grad: Value, s, { alpha, epsHat }) {
       const m = add(mul(s.exp_avg, cfg.beta1), grad);

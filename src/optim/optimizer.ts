@@ -30,6 +30,11 @@ export interface Optimizer {
    * of a chunk's steps): float32 values of t's shape, keyed by name. {} when none.
    */
   scalars(t: Value): Scalars;
+  /**
+   * The same scalars computed in JavaScript (float64, then rounded to float32 by the
+   * caller), for programs on providers without float64 (WebGPU): step number t, 1-based.
+   */
+  scalarValues(t: number): Readonly<Record<string, number>>;
   /** One step over a flat group of parameters: its gradient, its stored slots, that step's scalars. */
   update(param: Value, grad: Value, slots: SlotValues, scalars: Scalars): { param: Value; slots: SlotValues };
 }

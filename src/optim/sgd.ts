@@ -16,6 +16,7 @@ export function sgd(opts: Partial<SgdConfig> = {}): Optimizer {
     // gives exactly that (momentum * 0 + g), so no first-step special case is needed.
     slots: [{ name: 'momentum_buffer', io: 'momentum_buffer', scale: 1 }],
     scalars: () => ({}),
+    scalarValues: () => ({}),
     update(p, grad, s) {
       const buf = add(mul(s.momentum_buffer, cfg.momentum), grad);
       return { param: sub(p, mul(buf, cfg.lr)), slots: { momentum_buffer: buf } };

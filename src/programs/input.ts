@@ -11,6 +11,8 @@ export const normalize = (x01: Value, stats: Stats) => div(sub(x01, stats.mean),
 /** uint8 pixels to [0, 1], as torchvision's ToTensor (x / 255). */
 export const toUnit = (u8: Value) => div(cast(u8, 'float'), 255);
 
-/** ToTensor then Normalize in two passes: x * (1 / (255 std)) - mean / std. */
-export const normalizeBytes = (u8: Value, stats: Stats) =>
-  sub(mul(cast(u8, 'float'), 1 / (255 * stats.std)), stats.mean / stats.std);
+/** ToTensor then Normalize in two passes on pixel values 0..255 held as floats: x * (1 / (255 std)) - mean / std. */
+export const normalizePixelValues = (x255: Value, stats: Stats) => sub(mul(x255, 1 / (255 * stats.std)), stats.mean / stats.std);
+
+/** The same on uint8 pixels. */
+export const normalizeBytes = (u8: Value, stats: Stats) => normalizePixelValues(cast(u8, 'float'), stats);

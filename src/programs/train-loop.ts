@@ -10,7 +10,7 @@ import type { Model } from '../model/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { loopGroups } from '../optim/state-layout.js';
 import { normalizeBytes, type Stats } from './input.js';
-import { trainStep } from './step.js';
+import { againstLabels, trainStep } from './step.js';
 import type { Target } from './target.js';
 
 /**
@@ -44,7 +44,7 @@ export function buildTrainLoop(model: Model, opt: Optimizer, stats: Stats, targe
     const idx = gather(batches, iter, 0);
     const x = normalizeBytes(gather(images, idx, 0), stats);
     const stepScalars = Object.fromEntries(Object.entries(scalars).map(([k, v]) => [k, gather(v, iter, 0)]));
-    const r = trainStep(model, opt, groups, s, x, gather(labels, idx, 0), stepScalars);
+    const r = trainStep(model, opt, groups, s, x, againstLabels(gather(labels, idx, 0)), stepScalars);
     return { next: { params: r.params, slots: r.slots, step: add(s.step, 1) }, scan: [r.loss] };
   });
   g.output(

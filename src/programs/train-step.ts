@@ -7,7 +7,7 @@ import type { Model } from '../model/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { oneGroup } from '../optim/state-layout.js';
 import { normalize, type Stats } from './input.js';
-import { trainStep } from './step.js';
+import { againstLabels, trainStep } from './step.js';
 
 /** (params, <slot io names>, step, pixels [N,1,rows,cols] in [0,1], labels int64 [N]) -> the same state, updated, and loss. */
 export function buildTrainStep(model: Model, opt: Optimizer, stats: Stats, imageShape: [number, number]): Graph {
@@ -23,7 +23,7 @@ export function buildTrainStep(model: Model, opt: Optimizer, stats: Stats, image
   const pixels = g.input('pixels', 'float', ['N', 1, ...imageShape]);
   const labels = g.input('labels', 'int64', ['N']);
   const next = add(step, 1);
-  const r = trainStep(model, opt, oneGroup(model.layout), { params: [params], slots }, normalize(flatten(pixels, 1), stats), labels, opt.scalars(next));
+  const r = trainStep(model, opt, oneGroup(model.layout), { params: [params], slots }, normalize(flatten(pixels, 1), stats), againstLabels(labels), opt.scalars(next));
   g.output(
     ['params_out', r.params[0]],
     ...opt.slots.map((s): [string, typeof params] => [`${s.io}_out`, s.scale === 1 ? r.slots[s.name][0] : mul(r.slots[s.name][0], s.scale)]),

@@ -1,16 +1,16 @@
 // The training loop, for any runtime: shuffles, feeds chunks of steps to the training
 // program, schedules each epoch's evaluation and reports progress as events. No files,
 // no console, no ONNX Runtime import: the runtime comes in as an argument.
-import type { ImageSet, Split } from '../data/dataset.js';
+import type { ImageSet } from '../data/dataset.js';
 import { NORMALIZATION } from '../data/mnist-spec.js';
 import { serializeModel } from '../graph/serialize.js';
 import type { Model } from '../model/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { buildEvaluate } from '../programs/evaluate.js';
-import { buildTrainLoop } from '../programs/train-loop.js';
 import { modelAndOptimizer, type TrainConfig } from './config.js';
 import { mulberry32, permutation } from './random.js';
-import type { Evaluate, RtSession, Runtime } from './runtime.js';
+import type { Evaluate, Runtime } from './runtime.js';
+import { createStepper, type StepState, type Stepper } from './steppers.js';
 
 export interface ChunkReport { epoch: number; step: number; stepsPerEpoch: number; losses: Float32Array; seconds: number }
 export interface EpochReport {
@@ -21,6 +21,8 @@ export interface TrainHooks {
   onEpoch?: (e: EpochReport) => void;
   /** The final parameters, as soon as the last step is done (the last evaluation may still be running). */
   onTrained?: (model: Model, params: Float32Array) => void;
+  /** Checked between chunks: once aborted, training stops there with its reason. */
+  signal?: AbortSignal;
 }
 export interface TrainResult {
   model: Model;
@@ -35,34 +37,27 @@ export interface TrainResult {
 
 export async function train(cfg: TrainConfig, data: ImageSet, rt: Runtime, hooks: TrainHooks = {}): Promise<TrainResult> {
   const { model, optimizer } = modelAndOptimizer(cfg, data.rows * data.cols);
-  const program = await rt.session(serializeModel(buildTrainLoop(model, optimizer, NORMALIZATION, rt.target)));
+  const n = cfg.trainLimit > 0 ? Math.min(cfg.trainLimit, data.train.count) : data.train.count;
+  const program = await createStepper(rt, model, optimizer, data.train, n, cfg.chunkSteps);
   // Each epoch's test evaluation may run beside the next epoch (where the runtime has a
   // spare core); its report (and onEpoch) then arrives between later chunks.
   const test = { images: data.test.images.slice(), labels: Int32Array.from(data.test.labels), inputs: model.inputSize };
   const evaluator = await rt.evaluator(serializeModel(buildEvaluate(model, NORMALIZATION)), test)
     .catch(async (e: unknown) => { await program.release(); throw e; });
   try {
-    return await trainWith({ model, optimizer, program, evaluator, rt }, cfg, data, hooks);
+    return await trainWith({ model, optimizer, program, evaluator, n }, cfg, data, hooks);
   } finally {
     await program.release();
     await evaluator.close();
   }
 }
 
-interface Parts { model: Model; optimizer: Optimizer; program: RtSession; evaluator: Evaluate; rt: Runtime }
+interface Parts { model: Model; optimizer: Optimizer; program: Stepper; evaluator: Evaluate; n: number }
 
-async function trainWith({ model, optimizer, program, evaluator, rt }: Parts, cfg: TrainConfig, data: ImageSet, hooks: TrainHooks): Promise<TrainResult> {
+async function trainWith({ model, optimizer, program, evaluator, n }: Parts, cfg: TrainConfig, data: ImageSet, hooks: TrainHooks): Promise<TrainResult> {
   const rand = mulberry32(cfg.seed);
-  let params = model.init(rand);
   const P = model.layout.total;
-  const slots: Record<string, Float32Array> = Object.fromEntries(optimizer.slots.map((s) => [s.name, new Float32Array(P)]));
-  let t = 0;
-  const n = cfg.trainLimit > 0 ? Math.min(cfg.trainLimit, data.train.count) : data.train.count;
-  const inputs = model.inputSize;
-  const images = (s: Split) => rt.tensor('uint8', s.images.subarray(0, n * inputs), [n, inputs]);
-  // Labels go in as int32: what the loss op and Gather take, with no BigInt on the JS side.
-  const trainFeeds = { images: images(data.train), labels: rt.tensor('int32', Int32Array.from(data.train.labels.subarray(0, n)), [n]) };
-  const f32 = (a: Float32Array) => rt.tensor('float32', a, [a.length]);
+  let state: StepState = { params: model.init(rand), slots: Object.fromEntries(optimizer.slots.map((s) => [s.name, new Float32Array(P)])), step: 0 };
   const B = cfg.batchSize;
   const fullSteps = Math.floor(n / B);
   const stepsPerEpoch = Math.ceil(n / B);
@@ -78,16 +73,11 @@ async function trainWith({ model, optimizer, program, evaluator, rt }: Parts, cf
     for (let step = 0; step < stepsPerEpoch;) {
       // Full batches go in chunks; a short last batch (PyTorch keeps it) is a call of its own.
       const [count, width] = step < fullSteps ? [Math.min(cfg.chunkSteps, fullSteps - step), B] : [1, n - fullSteps * B];
-      const batches = rt.tensor('int32', order.subarray(step * B, step * B + count * width), [count, width]);
+      hooks.signal?.throwIfAborted();
       const chunkStart = performance.now();
-      const feeds = { ...trainFeeds, batches, params: f32(params), step: rt.tensor('float64', Float64Array.of(t), []) };
-      for (const s of optimizer.slots) Object.assign(feeds, { [s.name]: f32(slots[s.name]) });
-      const r = await program.run(feeds);
+      const { losses, ...next } = await program.run(state, order.subarray(step * B, step * B + count * width), count, width);
+      state = next;
       step += count;
-      params = r.params_out.data as Float32Array;
-      for (const s of optimizer.slots) slots[s.name] = r[`${s.name}_out`].data as Float32Array;
-      t = (r.step_out.data as Float64Array)[0];
-      const losses = r.losses.data as Float32Array;
       for (const l of losses) lossSum += l;
       hooks.onChunk?.({ epoch, step, stepsPerEpoch, losses, seconds: (performance.now() - chunkStart) / 1000 });
       if (evaluator.error) throw evaluator.error;
@@ -95,7 +85,7 @@ async function trainWith({ model, optimizer, program, evaluator, rt }: Parts, cf
     const seconds = (performance.now() - started) / 1000;
     trainSeconds += seconds;
     const trainLoss = lossSum / stepsPerEpoch;
-    const evaluation = evaluator.evaluate(params).then((e) => {
+    const evaluation = evaluator.evaluate(state.params).then((e) => {
       const report: EpochReport = { epoch, steps: stepsPerEpoch, seconds, trainLoss, testLoss: e.loss, testAccuracy: e.correct / data.test.count };
       epochs.push(report);
       hooks.onEpoch?.(report);
@@ -105,7 +95,7 @@ async function trainWith({ model, optimizer, program, evaluator, rt }: Parts, cf
     // On training's own thread it would run inside the next epoch's first chunk and its clock.
     if (!evaluator.concurrent) await evaluation;
   }
-  hooks.onTrained?.(model, params);
+  hooks.onTrained?.(model, state.params);
   await Promise.all(evaluations);
-  return { model, optimizer, params, slots, steps: t, epochs, trainSeconds };
+  return { model, optimizer, params: state.params, slots: state.slots, steps: state.step, epochs, trainSeconds };
 }

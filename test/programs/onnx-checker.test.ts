@@ -14,6 +14,7 @@ import { buildEvaluate } from '../../src/programs/evaluate.js';
 import { buildInference } from '../../src/programs/inference.js';
 import { buildTrainLoop } from '../../src/programs/train-loop.js';
 import { buildTrainStep } from '../../src/programs/train-step.js';
+import { buildTrainUnrolled } from '../../src/programs/train-unrolled.js';
 import { mulberry32 } from '../../src/train/random.js';
 
 const PYTHON = process.env.ONNX_CHECKER_PYTHON ?? '/usr/bin/python3';
@@ -38,6 +39,7 @@ describe('the official ONNX checker (full_check) accepts every model', () => {
       models[`${name}-step`] = buildTrainStep(model, opt, NORMALIZATION, [28, 28]);
       models[`${name}-loop`] = buildTrainLoop(model, opt, NORMALIZATION, { ep: 'cpu', threads: 1 });
       models[`${name}-loop-flat`] = buildTrainLoop(model, opt, NORMALIZATION, { ep: 'cpu', threads: 2 });
+      models[`${name}-unrolled`] = buildTrainUnrolled(model, opt, NORMALIZATION, { ep: 'webgpu', threads: 1 }, 3, 16);
       models[`${name}-deeper`] = buildTrainLoop(mlp(784, [256, 128, 32], 10), opt, NORMALIZATION, { ep: 'cpu', threads: 1 });
     }
     const files = Object.entries(models).map(([name, g]) => {
