@@ -9,6 +9,8 @@ export const MODEL_FILE = 'mnist-mlp.onnx';
 export const TRAIN_STEP_FILE = 'train-step.onnx';
 /** Where `onnx-mnist serve` publishes the model file it runs, for the page. */
 export const MODEL_URL = `/models/${MODEL_FILE}`;
+/** Where it publishes the bundled MNIST IDX files (the names of IDX_FILES), for training in the page. */
+export const DATA_URL = '/data/mnist/';
 
 /** Element type names as README, the `input` metadata and ONNX Runtime's tensors spell them. */
 export type DTypeName = 'float32' | 'float64' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';

@@ -1,28 +1,15 @@
-// What training ships: the inference model with its contract in metadata_props,
-// and the single training step for anyone driving training from another runtime.
+// Writing what training ships, in Node: the artifact's own accuracy measured with
+// onnxruntime-node, and both files written atomically. What they contain is built in
+// src/train/artifacts.ts, which the browser uses as well.
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Dataset } from './load-dataset.js';
-import { CLASS_LABELS, IMAGE_COLS, IMAGE_ROWS, NORMALIZATION } from '../data/mnist-spec.js';
-import { INPUT, META, MODEL_FILE, OUTPUTS, TRAIN_STEP_FILE } from '../contract/artifact.js';
-import type { Graph } from '../graph/graph.js';
-import { buildInference } from '../programs/inference.js';
-import type { Model } from '../model/model.js';
-import { serializeModel } from '../graph/serialize.js';
-import { buildTrainStep } from '../programs/train-step.js';
-import { PRODUCER, VERSION } from '../version.js';
+import { INPUT, MODEL_FILE, OUTPUTS, TRAIN_STEP_FILE } from '../contract/artifact.js';
+import { modelMetadata } from '../train/artifacts.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { NodeTrainConfig } from './config.js';
 import { sessionOptions, sideThreads } from './execution-provider.js';
 import type { TrainResult } from '../train/trainer.js';
-
-export const inferenceGraph = (model: Model, params: Float32Array): Graph =>
-  buildInference(model, params, NORMALIZATION, [IMAGE_ROWS, IMAGE_COLS]);
-
-/** The model file; the metadata changes no computation, so accuracy measured without it holds with it. */
-export function inferenceModel(graph: Graph, metadata: Record<string, string> = {}): Uint8Array {
-  return serializeModel(graph, { metadata, producerVersion: VERSION, docString: 'MNIST MLP classifier trained by onnx-mnist' });
-}
 
 /** Test accuracy of the inference model itself, fed exactly as a user would: float pixels in [0, 1]. */
 export async function artifactAccuracy(model: Uint8Array, data: Dataset): Promise<number> {
@@ -46,38 +33,9 @@ export async function artifactAccuracy(model: Uint8Array, data: Dataset): Promis
   return hits / n;
 }
 
+/** The model's metadata_props for a run in Node: the dataset's checksums come from its files. */
 export async function artifactMetadata(cfg: NodeTrainConfig, result: TrainResult, data: Dataset, accuracy: number): Promise<Record<string, string>> {
-  const checksums = await data.checksums;
-  return {
-    [META.producer]: PRODUCER,
-    [META.created]: new Date().toISOString(),
-    [META.input]: JSON.stringify(INPUT),
-    [META.normalization]: JSON.stringify(NORMALIZATION),
-    [META.classLabels]: JSON.stringify(CLASS_LABELS),
-    [META.testAccuracy]: accuracy.toFixed(4),
-    [META.epochs]: String(result.epochs.length),
-    [META.hyperparameters]: JSON.stringify({
-      ...result.model.config, batchSize: cfg.batchSize, epochs: cfg.epochs, seed: cfg.seed,
-      optimizer: { name: result.optimizer.name, ...result.optimizer.hyper }, loss: 'cross_entropy', trainImages: cfg.trainLimit || data.train.count,
-    }),
-    [META.training]: JSON.stringify(result.epochs.map((e) => ({ epoch: e.epoch, trainLoss: +e.trainLoss.toFixed(5), testAccuracy: e.testAccuracy }))),
-    [META.datasetSha256]: JSON.stringify(checksums),
-  };
-}
-
-export function trainStepModel(result: TrainResult): Uint8Array {
-  const { model, optimizer } = result;
-  const g = buildTrainStep(model, optimizer, NORMALIZATION, [IMAGE_ROWS, IMAGE_COLS]);
-  const layout = model.layout.tensors.map((t) => ({ name: t.name, shape: t.shape, offset: t.offset }));
-  return serializeModel(g, {
-    producerVersion: VERSION,
-    docString: `One ${optimizer.name} step of the MNIST ${model.kind.toUpperCase()}; see README "${TRAIN_STEP_FILE}".`,
-    // The optimizer's settings under its own id ('adam'): constants of the graph.
-    metadata: {
-      [META.producer]: PRODUCER, [META.paramLayout]: JSON.stringify(layout), [optimizer.id]: JSON.stringify(optimizer.hyper),
-      [META.normalization]: JSON.stringify(NORMALIZATION),
-    },
-  });
+  return modelMetadata(cfg, result, { trainImages: cfg.trainLimit || data.train.count, checksums: await data.checksums, accuracy });
 }
 
 export async function writeArtifacts(dir: string, model: Uint8Array, step: Uint8Array): Promise<{ model: string; trainStep: string }> {

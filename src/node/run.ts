@@ -2,7 +2,8 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadDataset } from './load-dataset.js';
-import { artifactAccuracy, artifactMetadata, inferenceGraph, inferenceModel, trainStepModel, writeArtifacts } from './artifacts.js';
+import { inferenceGraph, inferenceModel, trainStepModel } from '../train/artifacts.js';
+import { artifactAccuracy, artifactMetadata, writeArtifacts } from './artifacts.js';
 import type { Graph } from '../graph/graph.js';
 import type { Model } from '../model/model.js';
 import { createOptimizer, describeOptimizer } from '../optim/index.js';

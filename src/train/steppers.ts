@@ -25,11 +25,15 @@ export interface Stepper {
   release(): Promise<void>;
 }
 
-/** Providers whose training program is the unrolled one. */
-export const needsUnrolled = (ep: string) => ep === 'webgpu';
+/**
+ * Providers whose training program is the unrolled one: WebGPU has no Loop kernel, and
+ * onnxruntime-web's WASM build runs the Loop at ~8 ms a step against ~3 ms unrolled
+ * (measured in Node, 1 thread; BENCHMARKS.md).
+ */
+export const needsUnrolled = (ep: string) => ep === 'webgpu' || ep === 'wasm';
 
-export async function createStepper(rt: Runtime, model: Model, optimizer: Optimizer, train: Split, n: number, chunkSteps: number): Promise<Stepper> {
-  return needsUnrolled(rt.target.ep) ? unrolledStepper(rt, model, optimizer, train, chunkSteps) : loopStepper(rt, model, optimizer, train, n);
+export async function createStepper(rt: Runtime, model: Model, optimizer: Optimizer, train: Split, n: number, batch: number): Promise<Stepper> {
+  return needsUnrolled(rt.target.ep) ? unrolledStepper(rt, model, optimizer, train, n, batch) : loopStepper(rt, model, optimizer, train, n);
 }
 
 const slotFeeds = (rt: Runtime, opt: Optimizer, s: StepState): Record<string, RtTensor> =>
@@ -59,42 +63,64 @@ async function loopStepper(rt: Runtime, model: Model, opt: Optimizer, train: Spl
   };
 }
 
-async function unrolledStepper(rt: Runtime, model: Model, opt: Optimizer, train: Split, chunkSteps: number): Promise<Stepper> {
-  // One program per (steps, batch) shape: full chunks, the epoch's remainder, a short last batch.
+/**
+ * Steps per unrolled program: a 20-step program builds in ~0.2 s in onnxruntime-web
+ * and runs as fast per step as longer ones (measured in Node, WASM, 1 thread).
+ */
+const UNROLLED_STEPS = 20;
+
+async function unrolledStepper(rt: Runtime, model: Model, opt: Optimizer, train: Split, n: number, batch: number): Promise<Stepper> {
+  // One program per (steps, batch) shape: UNROLLED_STEPS steps of full batches; single
+  // steps for an epoch's remainder and its short last batch.
   const sessions = new Map<string, Promise<RtSession>>();
   const sessionFor = (count: number, width: number) => {
     const key = `${count}x${width}`;
     if (!sessions.has(key)) sessions.set(key, rt.session(serializeModel(buildTrainUnrolled(model, opt, NORMALIZATION, rt.target, count, width))));
     return sessions.get(key)!;
   };
-  await sessionFor(chunkSteps, 1); // fails early (and clearly) when the provider cannot take the program
+  // Built now, so a provider that cannot take the program fails before training starts.
+  await sessionFor(Math.floor(n / batch) >= UNROLLED_STEPS ? UNROLLED_STEPS : 1, batch);
   const { inputSize: inputs, classes } = model;
   const names = Object.keys(opt.scalarValues(1));
+
+  async function call(s: StepState, order: Int32Array, count: number, width: number): Promise<StepState & { losses: Float32Array }> {
+    const pixels = new Float32Array(order.length * inputs);
+    const targets = new Float32Array(order.length * classes);
+    order.forEach((img, row) => {
+      pixels.set(train.images.subarray(img * inputs, (img + 1) * inputs), row * inputs);
+      targets[row * classes + train.labels[img]] = 1;
+    });
+    const scalars: Record<string, RtTensor> = {};
+    for (const name of names) {
+      // NOTE: float64 in JavaScript, rounded once to float32: 1 - 0.999^t loses digits in float32.
+      const v = Float32Array.from({ length: count }, (_, k) => opt.scalarValues(s.step + k + 1)[name]);
+      scalars[`scalar_${name}`] = rt.tensor('float32', v, [count]);
+    }
+    const session = await sessionFor(count, width);
+    const r = await session.run({
+      ...slotFeeds(rt, opt, s), ...scalars,
+      params: rt.tensor('float32', s.params, [s.params.length]),
+      pixels: rt.tensor('float32', pixels, [order.length, inputs]),
+      targets: rt.tensor('float32', targets, [order.length, classes]),
+    });
+    return { params: r.params_out.data as Float32Array, slots: slotsOut(opt, r), step: s.step + count, losses: r.losses.data as Float32Array };
+  }
+
   return {
     async run(s, order, count, width) {
-      const pixels = new Float32Array(order.length * inputs);
-      const targets = new Float32Array(order.length * classes);
-      order.forEach((img, row) => {
-        pixels.set(train.images.subarray(img * inputs, (img + 1) * inputs), row * inputs);
-        targets[row * classes + train.labels[img]] = 1;
-      });
-      const scalars: Record<string, RtTensor> = {};
-      for (const name of names) {
-        // NOTE: float64 in JavaScript, rounded once to float32: 1 - 0.999^t loses digits in float32.
-        const v = Float32Array.from({ length: count }, (_, k) => opt.scalarValues(s.step + k + 1)[name]);
-        scalars[`scalar_${name}`] = rt.tensor('float32', v, [count]);
+      const losses = new Float32Array(count);
+      let cur = s;
+      for (let k = 0; k < count;) {
+        const n = count - k >= UNROLLED_STEPS ? UNROLLED_STEPS : 1;
+        const { losses: part, ...next } = await call(cur, order.subarray(k * width, (k + n) * width), n, width);
+        losses.set(part, k);
+        cur = next;
+        k += n;
       }
-      const session = await sessionFor(count, width);
-      const r = await session.run({
-        ...slotFeeds(rt, opt, s), ...scalars,
-        params: rt.tensor('float32', s.params, [s.params.length]),
-        pixels: rt.tensor('float32', pixels, [order.length, inputs]),
-        targets: rt.tensor('float32', targets, [order.length, classes]),
-      });
-      return { params: r.params_out.data as Float32Array, slots: slotsOut(opt, r), step: s.step + count, losses: r.losses.data as Float32Array };
+      return { ...cur, losses };
     },
     async release() {
-      for (const s of sessions.values()) await (await s).release();
+      for (const p of sessions.values()) await (await p).release();
     },
   };
 }

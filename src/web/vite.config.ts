@@ -16,6 +16,8 @@ export default defineConfig({
     // 14-27 MB of WASM into the bundle.
     conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions],
   },
+  // The training worker imports onnxruntime-web's backends on demand: ES module workers split chunks.
+  worker: { format: 'es' },
   build: {
     outDir: fileURLToPath(new URL('../../dist/web', import.meta.url)),
     emptyOutDir: true,

@@ -1,0 +1,59 @@
+// Training in a Web Worker, so drawing and classifying stay responsive: the same
+// training core as `onnx-mnist train`, on onnxruntime-web (WASM, or WebGPU with the
+// unrolled program), and the same artifact, offered back to the page as bytes.
+import { inferenceGraph, inferenceModel, modelMetadata } from '../train/artifacts.js';
+import { inlineEvaluator, openEvaluation } from '../train/evaluation.js';
+import type { Runtime } from '../train/runtime.js';
+import { train } from '../train/trainer.js';
+import { loadMnist } from './mnist-data.js';
+import type { FromWorker, StartTraining, ToWorker } from './train-protocol.js';
+
+const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
+let stop: AbortController | null = null;
+
+self.onmessage = (e: MessageEvent<ToWorker>) => {
+  if (e.data.type === 'stop') stop?.abort(new Error('stopped'));
+  else if (!stop) void run(e.data);
+};
+
+async function runtimeFor(msg: StartTraining): Promise<Runtime> {
+  const ort = msg.backend === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
+  ort.env.wasm.wasmPaths = new URL('/ort/', location.href).href;
+  ort.env.wasm.numThreads = crossOriginIsolated ? msg.threads : 1;
+  ort.env.logLevel = msg.verbose ? 'verbose' : 'error';
+  const options = (ep: string) => ({ executionProviders: [ep], logSeverityLevel: (msg.verbose ? 0 : 3) as 0 | 3, graphOptimizationLevel: 'all' as const });
+  const tensor: Runtime['tensor'] = (type, data, dims) => new ort.Tensor(type, data, dims);
+  return {
+    target: { ep: msg.backend, threads: ort.env.wasm.numThreads },
+    tensor,
+    session: (model) => ort.InferenceSession.create(model, options(msg.backend)),
+    // Evaluation once an epoch, on WASM beside a WebGPU run too: it needs integer ops WebGPU lacks.
+    evaluator: async (model, test) =>
+      inlineEvaluator(await openEvaluation({ tensor, session: (m) => ort.InferenceSession.create(m, options('wasm')) }, model, test)),
+  };
+}
+
+async function run(msg: StartTraining): Promise<void> {
+  stop = new AbortController();
+  try {
+    const [rt, data] = await Promise.all([runtimeFor(msg), loadMnist()]);
+    const cfg = msg.config;
+    const trainImages = cfg.trainLimit > 0 ? Math.min(cfg.trainLimit, data.train.count) : data.train.count;
+    post({ type: 'ready', backend: msg.backend, threads: rt.target.threads, trainImages });
+    const result = await train(cfg, data, rt, {
+      onChunk: (report) => post({ type: 'chunk', report }),
+      onEpoch: (report) => post({ type: 'epoch', report }),
+      signal: stop.signal,
+    });
+    // The evaluation of the final parameters is the artifact's accuracy: same graph math as the inference model.
+    const accuracy = result.epochs.at(-1)!.testAccuracy;
+    const model = inferenceModel(inferenceGraph(result.model, result.params), modelMetadata(cfg, result, { trainImages, checksums: data.checksums, accuracy }));
+    const bytes = model.slice(); // its own buffer, to transfer
+    post({ type: 'done', model: bytes, accuracy, seconds: result.trainSeconds }, [bytes.buffer]);
+  } catch (e) {
+    if (stop.signal.aborted) post({ type: 'stopped' });
+    else post({ type: 'failed', error: e instanceof Error ? e.message : String(e) });
+  } finally {
+    stop = null;
+  }
+}
