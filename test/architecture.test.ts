@@ -34,7 +34,7 @@ const ALLOWED: Record<string, string[]> = {
   node: ['graph', 'model', 'optim', 'programs', 'train', 'data', 'contract', 'workers', 'version'],
   serve: ['data', 'contract', 'workers', 'web', 'graph', 'version'],
   web: ['data', 'contract', 'graph'],
-  export: ['serve', 'contract'],
+  export: ['serve', 'node', 'contract'],
   cli: ['node', 'serve', 'export', 'train', 'optim', 'data', 'contract', 'version'],
 };
 

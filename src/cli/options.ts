@@ -12,6 +12,14 @@ export const positiveInt = (what: string) => number(what, (n) => Number.isIntege
 export const nonNegativeInt = (what: string) => number(what, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
 export const positiveNumber = (what: string) => number(what, (n) => Number.isFinite(n) && n > 0, 'a positive number');
 export const nonNegative = (what: string) => number(what, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0');
+/** A parser from a check that throws (a name rule, say): its message becomes the option's error. */
+export const checked = (check: (s: string) => string) => (s: string) => {
+  try {
+    return check(s);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+};
 export const port = number('--port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number 0..65535');
 
 /** Prints an expected failure as one line and exits non-zero, instead of a stack trace. */

@@ -2,7 +2,8 @@
 // runtime lives here, at the edge; src/serve/ knows nothing of the command line.
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { fail, nonNegative, port, positiveInt } from './options.js';
+import { checked, fail, nonNegative, port, positiveInt } from './options.js';
+import { checkModelName } from '../export/model-name.js';
 import { isLoopback, SERVE_DEFAULTS, startServer } from '../serve/server.js';
 
 export function registerServe(program: Command): void {
@@ -12,7 +13,7 @@ export function registerServe(program: Command): void {
     .option('--model <path>', 'ONNX artifact from `onnx-mnist train`', d.modelPath)
     .option('--host <addr>', 'address to listen on (loopback by default: the server has no authentication)', d.host)
     .option('--port <n>', 'port (0 = any free port)', port, d.port)
-    .option('--name <name>', 'model name in /v2/models/{name}', d.modelName)
+    .option('--name <name>', 'model name in /v2/models/{name}', checked(checkModelName), d.modelName)
     .option('--workers <n>', `inference worker threads (this machine has ${availableParallelism()} cores)`, positiveInt('--workers'), d.workers)
     .option('--threads <n>', 'ONNX Runtime intra-op threads per worker', positiveInt('--threads'), d.intraOpNumThreads)
     .option('--max-batch-size <n>', 'most images per model run; larger requests are refused', positiveInt('--max-batch-size'), d.maxBatchSize)

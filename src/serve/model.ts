@@ -13,9 +13,21 @@ const OIP_TYPES: Record<string, string> = { float32: 'FP32', uint8: 'UINT8', int
 export interface TensorSpec {
   name: string;
   datatype: string;
-  /** -1 where the model leaves a dimension free (the batch). */
+  /** The shape clients see in metadata and answers (protocolShape); -1 where a dimension is free (the batch). */
   shape: number[];
+  /** The shape the ONNX graph declares. */
+  modelShape: number[];
 }
+
+/**
+ * The shape a tensor shows on the protocol, by Triton's rule, so that `onnx-mnist serve`
+ * and the exported Triton repository describe it alike: Triton needs at least one
+ * dimension besides the batch, so a batch-only tensor ([N], like `label`) is shown as
+ * [N, 1] (config.pbtxt `dims: [1]`, reshaped to the model's [N]). docs/serve.md,
+ * "Same answers as Triton".
+ */
+export const protocolShape = (modelShape: readonly number[]): number[] =>
+  modelShape.length === 1 ? [modelShape[0], 1] : [...modelShape];
 
 export interface ModelSpec {
   /** The ONNX graph's own name (the served name comes from --name). */
@@ -58,7 +70,9 @@ export async function loadModel(path: string): Promise<LoadedModel> {
     if (!(e instanceof ContractError)) throw e;
     throw new ModelFileError(`${path}: ${(e as Error).message}`);
   }
-  const tensor = (t: TensorInfo): TensorSpec => ({ name: t.name, datatype: OIP_TYPES[t.dtype] ?? t.dtype.toUpperCase(), shape: t.shape });
+  const tensor = (t: TensorInfo): TensorSpec => ({
+    name: t.name, datatype: OIP_TYPES[t.dtype] ?? t.dtype.toUpperCase(), shape: protocolShape(t.shape), modelShape: t.shape,
+  });
   const spec: ModelSpec = {
     graphName: model.graphName,
     inputs: model.inputs.map(tensor),

@@ -8,8 +8,12 @@ import { HEADER_LENGTH, encodeInferResponse, parseInferRequest } from './oip.js'
 
 /** This server holds one version of one model. */
 export const MODEL_VERSION = '1';
-/** The platform name KServe and Triton use for ONNX models. */
-export const PLATFORM = 'onnx_onnxv1';
+/**
+ * The platform Triton reports for ONNX models (its onnxruntime backend; the exported
+ * config.pbtxt says the same). The protocol's own list suggests `onnx_onnxv1`, but a
+ * Triton config cannot name that platform: docs/serve.md, "Same answers as Triton".
+ */
+export const PLATFORM = 'onnxruntime_onnx';
 export const EXTENSIONS = ['binary_tensor_data', 'classification'];
 
 export function registerOip(app: Hono, s: Served): void {

@@ -1,6 +1,6 @@
-// `onnx-mnist serve` and `onnx-mnist export --triton` as a user runs them.
+// `onnx-mnist serve` as a user runs it (export: test/export/cli.test.ts).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,12 @@ describe('onnx-mnist serve', () => {
     expect(r.stderr).toMatch(/no model at .*missing\.onnx.*onnx-mnist train.*artifacts\/mnist-mlp\.onnx/);
   });
 
+  it('refuses a model name that is not one folder name, as export does', () => {
+    const r = spawnSync(process.execPath, [...CLI, 'serve', '--model', model, '--port', '0', '--name', 'a/b'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/option '--name <name>' argument 'a\/b' is invalid\. model name "a\/b" contains a path separator/);
+  });
+
   it('serves, then on SIGTERM finishes and exits 0', async () => {
     const child = spawn(process.execPath, [...CLI, 'serve', '--model', model, '--port', '0', '--name', 'digits'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -40,26 +46,5 @@ describe('onnx-mnist serve', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(out).toMatch(/SIGTERM: no new connections; finishing queued requests\nstopped/);
-  });
-});
-
-describe('onnx-mnist export --triton', () => {
-  it('writes a Triton model repository: config.pbtxt, labels.txt and 1/model.onnx', async () => {
-    const repo = path.join(dir, 'repo');
-    const r = spawnSync(process.execPath, [...CLI, 'export', '--triton', repo, '--model', model, '--max-batch-size', '128'], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    expect(await readFile(path.join(repo, 'mnist', '1', 'model.onnx'))).toEqual(await readFile(model));
-    expect((await readFile(path.join(repo, 'mnist', 'labels.txt'), 'utf8')).trim().split('\n')).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-    const config = await readFile(path.join(repo, 'mnist', 'config.pbtxt'), 'utf8');
-    const flat = config.replace(/#.*\n/g, '').replace(/\s+/g, ' ').trim();
-    expect(flat).toBe(
-      'name: "mnist" platform: "onnxruntime_onnx" max_batch_size: 128 ' +
-      'input [ { name: "pixels" data_type: TYPE_FP32 dims: [ 1, 28, 28 ] } ] ' +
-      'output [ { name: "logits" data_type: TYPE_FP32 dims: [ 10 ] label_filename: "labels.txt" }, ' +
-      '{ name: "probabilities" data_type: TYPE_FP32 dims: [ 10 ] label_filename: "labels.txt" }, ' +
-      '{ name: "label" data_type: TYPE_INT64 dims: [ 1 ] reshape: { shape: [ ] } } ] ' +
-      'dynamic_batching { max_queue_delay_microseconds: 100 } ' +
-      'instance_group [ { count: 1 kind: KIND_CPU } ]',
-    );
   });
 });

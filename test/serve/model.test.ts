@@ -28,7 +28,8 @@ describe('loadModel', () => {
     const { spec } = await loadModel(await file('good.onnx', { [META.classLabels]: JSON.stringify(labels) }));
     const oip = (t: TensorSpec) => `${t.name} ${t.datatype} [${t.shape}]`;
     expect(spec.inputs.map(oip)).toEqual(['pixels FP32 [-1,1,28,28]']);
-    expect(spec.outputs.map(oip)).toEqual(['logits FP32 [-1,10]', 'probabilities FP32 [-1,10]', 'label INT64 [-1]']);
+    expect(spec.outputs.map(oip)).toEqual(['logits FP32 [-1,10]', 'probabilities FP32 [-1,10]', 'label INT64 [-1,1]']);
+    expect(spec.outputs.map((t) => t.modelShape)).toEqual([[-1, 10], [-1, 10], [-1]]);
     expect(spec).toMatchObject({ graphName: 'mnist_mlp', labels, metadata: { [META.classLabels]: JSON.stringify(labels) } });
   });
 

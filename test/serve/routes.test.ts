@@ -49,12 +49,13 @@ describe('Open Inference Protocol routes', () => {
   it('describes the server and the model', async () => {
     expect(await (await app.request('/v2')).json()).toEqual({ name: 'onnx-mnist', version: expect.any(String), extensions: ['binary_tensor_data', 'classification'] });
     const meta = {
-      name: 'mnist', versions: ['1'], platform: 'onnx_onnxv1',
+      name: 'mnist', versions: ['1'], platform: 'onnxruntime_onnx',
       inputs: [{ name: 'pixels', datatype: 'FP32', shape: [-1, 1, 28, 28] }],
       outputs: [
         { name: 'logits', datatype: 'FP32', shape: [-1, 10] },
         { name: 'probabilities', datatype: 'FP32', shape: [-1, 10] },
-        { name: 'label', datatype: 'INT64', shape: [-1] },
+        // Triton's shape for a batch-only tensor (docs/serve.md, "Same answers as Triton").
+        { name: 'label', datatype: 'INT64', shape: [-1, 1] },
       ],
     };
     expect(await (await app.request('/v2/models/mnist')).json()).toEqual(meta);
@@ -70,7 +71,7 @@ describe('Open Inference Protocol routes', () => {
     const body = await res.json();
     expect(body).toMatchObject({ model_name: 'mnist', model_version: '1', id: 'req-7' });
     expect(body.outputs.map((o: { name: string; shape: number[]; datatype: string }) => [o.name, o.datatype, o.shape])).toEqual([
-      ['logits', 'FP32', [1, 10]], ['probabilities', 'FP32', [1, 10]], ['label', 'INT64', [1]],
+      ['logits', 'FP32', [1, 10]], ['probabilities', 'FP32', [1, 10]], ['label', 'INT64', [1, 1]],
     ]);
     const want = await direct(0, 1);
     expect(body.outputs[1].data).toEqual(want.probabilities);
@@ -83,7 +84,7 @@ describe('Open Inference Protocol routes', () => {
     const res = await post('/v2/models/mnist/versions/1/infer', { inputs: [pixelsInput(n, nested, 'UINT8')], outputs: [{ name: 'label' }] });
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body.outputs).toEqual([{ name: 'label', datatype: 'INT64', shape: [n], data: (await direct(0, n)).label }]);
+    expect(body.outputs).toEqual([{ name: 'label', datatype: 'INT64', shape: [n, 1], data: (await direct(0, n)).label }]);
   });
 
   it('answers the classification extension with the top k as "value:index:label", best first', async () => {
