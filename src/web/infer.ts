@@ -17,13 +17,20 @@ export interface Classifier {
   classify(pixels: Float32Array): Promise<{ label: number; probabilities: Float32Array; ms: number }>;
 }
 
-interface GpuNavigator { gpu?: { requestAdapter(): Promise<unknown> } }
+interface GpuAdapter { info?: { isFallbackAdapter?: boolean }; isFallbackAdapter?: boolean }
+interface GpuNavigator { gpu?: { requestAdapter(): Promise<GpuAdapter | null> } }
 
+/**
+ * Whether WebGPU offers a real GPU. A fallback adapter (a CPU implementation such as
+ * SwiftShader) runs the programs correctly but far slower than WASM, so `auto` skips it;
+ * ?backend=webgpu still uses it.
+ */
 export async function hasWebGpu(): Promise<boolean> {
   const gpu = (navigator as Navigator & GpuNavigator).gpu;
   if (!gpu) return false;
   try {
-    return (await gpu.requestAdapter()) != null;
+    const adapter = await gpu.requestAdapter();
+    return adapter != null && !(adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false);
   } catch {
     return false;
   }

@@ -205,6 +205,7 @@ async function start(): Promise<void> {
       classifier = await loadClassifier(bytes.slice(), { backend: 'wasm', threads: 1 });
       labels = classifier.contract.classLabels;
       modelSource.textContent = `trained in this browser (test accuracy ${(accuracy * 100).toFixed(2)}%)`;
+      modelInfo.textContent = `Model test accuracy ${(accuracy * 100).toFixed(2)}% (measured in this browser)`;
       sourceInputs.forEach((i) => { i.disabled = false; });
       changed('source'); // the current drawing, answered by the new model
     },

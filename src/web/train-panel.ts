@@ -50,13 +50,13 @@ export function setupTrainPanel(opts: PanelOptions): void {
     worker?.terminate();
     worker = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' });
     const steps = { done: 0, total: 0, seconds: 0 };
-    let threads = 1;
+    let runtime = '';
     worker.onmessage = (m: MessageEvent<FromWorker>) => {
       const msg = m.data;
       if (msg.type === 'ready') {
-        threads = msg.threads;
+        runtime = msg.backend === 'webgpu' ? 'WebGPU' : `WASM, ${msg.threads} thread${msg.threads === 1 ? '' : 's'}`;
         steps.total = Math.ceil(msg.trainImages / run.config.batchSize) * run.config.epochs;
-        status.textContent = `Training on ${msg.trainImages.toLocaleString('en')} images: ${msg.backend === 'webgpu' ? 'WebGPU' : `WASM, ${threads} thread${threads === 1 ? '' : 's'}`}…`;
+        status.textContent = `Training on ${msg.trainImages.toLocaleString('en')} images (${runtime})…`;
       } else if (msg.type === 'chunk') {
         const c: ChunkReport = msg.report;
         steps.done += c.losses.length;
@@ -73,7 +73,7 @@ export function setupTrainPanel(opts: PanelOptions): void {
         accuracyEl.textContent = `${(msg.accuracy * 100).toFixed(2)}%`;
         busy(false);
         void opts.onModel(model, msg.accuracy).then(() => {
-          status.textContent = `Training done in ${msg.seconds.toFixed(1)} s: the drawing pad now uses this model.`;
+          status.textContent = `Training done in ${msg.seconds.toFixed(1)} s (${runtime}): the drawing pad now uses this model.`;
         }, (err: unknown) => { status.textContent = `Training done, but the model could not be loaded: ${(err as Error).message}`; });
       } else if (msg.type === 'stopped') {
         status.textContent = 'Stopped.';

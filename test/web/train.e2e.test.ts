@@ -23,9 +23,11 @@ import { webRoutes } from '../../src/web/routes.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-quic',
-  '--no-first-run', '--disable-sync', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
+  '--no-first-run', '--disable-sync'];
+/** SwiftShader's WebGPU adapter: a CPU implementation, for correctness only. */
+const WEBGPU_ARGS = [...ARGS, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
 
-let server: RunningServer, browser: Browser, data: Dataset, modelPath: string;
+let server: RunningServer, browser: Browser, gpuBrowser: Browser, data: Dataset, modelPath: string;
 
 beforeAll(async () => {
   await build({ configFile: path.resolve('src/web/vite.config.ts'), logLevel: 'warn' });
@@ -34,8 +36,9 @@ beforeAll(async () => {
   server = await startServer({ ...SERVE_DEFAULTS, modelPath, host: '127.0.0.1', port: 0 });
   await server.ready;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  gpuBrowser = await chromium.launch({ executablePath: CHROMIUM, args: WEBGPU_ARGS });
 }, 120_000);
-afterAll(async () => { await browser?.close(); await server?.close(); });
+afterAll(async () => { await browser?.close(); await gpuBrowser?.close(); await server?.close(); });
 
 async function trainIn(context: BrowserContext, url: string): Promise<{ page: Page; logs: string[]; errors: string[] }> {
   const page = await context.newPage();
@@ -87,8 +90,9 @@ describe('training in the page (WASM)', () => {
   }, 300_000);
   afterAll(async () => { await context?.close(); });
 
-  it('1 epoch on 10,000 images: the accuracy onnxruntime-node reaches with the same recipe and seed', async () => {
+  it('1 epoch on 10,000 images, on WASM: the accuracy onnxruntime-node reaches with the same recipe and seed', async () => {
     expect(await page.textContent('[data-testid="train-accuracy"]')).toMatch(/^\d{2}\.\d{2}%$/);
+    expect(await page.textContent('[data-testid="train-status"]')).toMatch(/\(WASM, \d threads?\)/);
     const cli = await runTrain({ ...DEFAULTS, epochs: 1, trainLimit: 10_000, outDir: mkdtempSync(path.join(tmpdir(), 'train-e2e-cli-')) }, () => {});
     expect(Math.abs(shown - cli.accuracy * 100)).toBeLessThanOrEqual(0.2);
     expect(shown).toBeGreaterThan(89);
@@ -123,7 +127,7 @@ describe('training in the page (WASM)', () => {
 
 describe('training in the page on WebGPU (SwiftShader)', () => {
   it('two steps match the WASM run to float32 rounding, and every training node runs on WebGPU', async () => {
-    const context = await browser.newContext({ acceptDownloads: true });
+    const context = await gpuBrowser.newContext({ acceptDownloads: true });
     try {
       const query = 'epochs=1&limit=128&batch=64&ortlog=verbose';
       const gpu = await trainIn(context, `${server.url}/?${query}&backend=webgpu`);
