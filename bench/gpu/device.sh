@@ -385,8 +385,61 @@ run_all() {
   pack_logs
 }
 
+# Issue 13's measurements, in one call (MODE=programs; same setup as run_all):
+# s/epoch at batch 64 and 1024 for CPU, CUDA with the Loop, CUDA with the unrolled
+# program, WebGPU (unrolled) with its node placement, PyTorch eager on CUDA; first-step
+# parameters CPU vs CUDA; 10-epoch accuracy on CUDA over 3 seeds with the faster program.
+run_programs() {
+  mkdir -p "$OUT" "$LOGS"
+  : >"$SUMMARY"
+  say "# onnx-mnist GPU programs check $(date -u +%FT%TZ), budget ${BUDGET_S}s"
+  extract || { say "FATAL: bundle not available"; pack_logs; return 1; }
+  NODE=$ROOT_DIR/bin/node APP=$ROOT_DIR/app CLI=$ROOT_DIR/app/dist/src/cli/main.js
+  setup_cuda_libs
+  setup_vulkan
+  local data=$ROOT_DIR/data/mnist-raw
+  if [ ! -f "$data/t10k-labels-idx1-ubyte" ]; then
+    mkdir -p "$data" && for f in "$ROOT_DIR"/data/mnist/*.gz; do gzip -dc "$f" >"$data/$(basename "$f" .gz)"; done
+  fi
+  local bs name dir s
+  for bs in 64 1024; do
+    for run in "cpu auto" "cuda loop" "cuda unrolled" "webgpu auto"; do
+      set -- $run
+      name="e2-$1-$2-b$bs" dir=/tmp/gpu-run/runs/$name
+      run_step "$name" "${T_RUN:-120}" "$NODE" "$CLI" train --ep "$1" --program "$2" --epochs 2 --batch-size "$bs" --seed 1 --data "$data" --out "$dir" \
+        $([ "$1" = webgpu ] && echo --ort-log verbose)
+      report_run "$name" "$dir"
+      # The second epoch's time (the first pays for session creation and warm-up).
+      s=$(tail -1 "$dir/train-log.jsonl" 2>/dev/null | "$NODE" -e 'let d="";process.stdin.on("data",c=>d+=c).on("end",()=>{try{console.log(JSON.parse(d).seconds)}catch{}})')
+      say "   => $name: epoch 2 = ${s:-?} s"
+      [ "$1" = webgpu ] && strip_ansi <"$LOGS/$name.err" | grep -oE '(All nodes placed on|Node\(s\) placed on) \[[A-Za-z]+\]\. Number of nodes: [0-9]+' | sort | uniq -c | sed 's/^/   /' | tee -a "$SUMMARY"
+      pack_logs
+    done
+    run_step "torch-eager-b$bs" "${T_RUN:-120}" python3 "$REPO/bench/gpu/torch_peer.py" --data "$data" --epochs 2 --batch-size "$bs"
+    sed 's/^/   /' "$LOGS/torch-eager-b$bs.out" | tee -a "$SUMMARY"
+  done
+  # First-step parameters, CPU vs CUDA: one step of batch 64 from the same init.
+  for ep in cpu cuda; do
+    run_step "first-step-$ep" 60 "$NODE" "$CLI" train --ep "$ep" --epochs 1 --limit 64 --seed 1 --data "$data" --out "/tmp/gpu-run/runs/first-$ep"
+  done
+  (cd "$APP" && "$NODE" -e '
+    const { onnx } = require("onnx-proto"); const fs = require("fs");
+    const w = (f) => Object.fromEntries(onnx.ModelProto.decode(fs.readFileSync(f)).graph.initializer.map((t) => [t.name, new Float32Array(t.rawData.slice().buffer)]));
+    const [a, b] = ["cpu", "cuda"].map((e) => w(`/tmp/gpu-run/runs/first-${e}/mnist-mlp.onnx`));
+    for (const k of Object.keys(a)) { let d = 0; a[k].forEach((x, i) => { d = Math.max(d, Math.abs(x - b[k][i])); }); console.log(`first step ${k}: max |cpu - cuda| = ${d.toExponential(2)}`); }
+  ' 2>&1 | sed 's/^/   /' | tee -a "$SUMMARY")
+  # Accuracy after 10 epochs on CUDA, 3 seeds, the program given by CUDA_PROGRAM (default unrolled).
+  for seed in 0 1 2; do
+    dir=/tmp/gpu-run/runs/cuda-e10-s$seed
+    run_step "cuda-e10-s$seed" "${T_LONG:-150}" "$NODE" "$CLI" train --ep cuda --program "${CUDA_PROGRAM:-unrolled}" --epochs 10 --seed "$seed" --data "$data" --out "$dir"
+    grep -h "test accuracy of the written model" "$LOGS/cuda-e10-s$seed.out" | sed 's/^/   /' | tee -a "$SUMMARY"
+    pack_logs
+  done
+}
+
 case "$MODE" in
   stage) stage ;;
   run) run_all ;;
-  *) echo "usage: $0 stage|run" >&2; exit 2 ;;
+  programs) run_programs ;;
+  *) echo "usage: $0 stage|run|programs" >&2; exit 2 ;;
 esac

@@ -31,12 +31,13 @@ export const registerTrain: Register = (program) => program.command('train')
   .addOption(new Option('--ep <provider>', 'execution provider').choices(EXECUTION_PROVIDERS as string[]).default(DEFAULTS.ep))
   .option('--limit <n>', 'train on the first n images only (0 = all)', nonNegativeInt('--limit'), DEFAULTS.trainLimit)
   .option('--chunk <n>', 'training steps per ONNX Runtime call', positiveInt('--chunk'), DEFAULTS.chunkSteps)
+  .addOption(new Option('--program <kind>', 'training program: auto = the Loop on cpu/cuda, unrolled steps on webgpu').choices(['auto', 'loop', 'unrolled']).default(DEFAULTS.program))
   .option('--log <file>', 'JSON-lines log of every epoch (default: <out>/train-log.jsonl)')
   .addOption(new Option('--ort-log <level>', 'ONNX Runtime session log on stderr').choices(['verbose', 'error']).default('error'))
   .action(async (o) => {
     await runTrain({
       ...DEFAULTS, epochs: o.epochs, batchSize: o.batchSize, optimizer: { name: o.optimizer, lr: o.lr, momentum: o.momentum }, hidden: o.hidden, seed: o.seed, threads: o.threads,
-      ep: o.ep as ExecutionProvider, trainLimit: o.limit, chunkSteps: o.chunk, ortVerbose: o.ortLog === 'verbose',
+      ep: o.ep as ExecutionProvider, trainLimit: o.limit, chunkSteps: o.chunk, ortVerbose: o.ortLog === 'verbose', program: o.program,
       dataDir: o.data, outDir: o.out, logFile: o.log,
     });
   });

@@ -7,6 +7,8 @@ export interface NodeTrainConfig extends TrainConfig {
   ep: ExecutionProvider;
   /** ORT's verbose session log (which provider runs each node) on stderr. */
   ortVerbose: boolean;
+  /** The training program; 'auto': the Loop on CPU and CUDA, the unrolled program on WebGPU. */
+  program: 'auto' | 'loop' | 'unrolled';
 }
 
 export const DEFAULTS: NodeTrainConfig = {
@@ -18,4 +20,5 @@ export const DEFAULTS: NodeTrainConfig = {
   threads: 1,
   ep: 'cpu',
   ortVerbose: false,
+  program: 'auto',
 };

@@ -7,10 +7,10 @@ import type { NodeTrainConfig } from './config.js';
 import { startEvaluator } from './evaluator.js';
 import { ortNode } from './sessions.js';
 
-export function nodeRuntime(cfg: Pick<NodeTrainConfig, 'ep' | 'threads' | 'ortVerbose'>): Runtime {
+export function nodeRuntime(cfg: Pick<NodeTrainConfig, 'ep' | 'threads' | 'ortVerbose'> & Partial<Pick<NodeTrainConfig, 'program'>>): Runtime {
   const session = { ep: cfg.ep, threads: cfg.threads, verbose: cfg.ortVerbose };
   return {
-    target: { ep: cfg.ep, threads: cfg.threads },
+    target: { ep: cfg.ep, threads: cfg.threads, ...(cfg.program && cfg.program !== 'auto' ? { program: cfg.program } : {}) },
     ...ortNode(session),
     evaluator: (model, test) => startEvaluator({ model, session: { ...session, verbose: false }, ...test }, cfg.threads),
   };

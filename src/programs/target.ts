@@ -6,6 +6,8 @@ export interface Target {
   ep: string;
   /** Intra-op threads of the session. */
   threads: number;
+  /** Overrides the training program the provider would get (benchmarks compare them on one provider). */
+  program?: 'loop' | 'unrolled';
 }
 
 export const CPU_ONE_THREAD: Target = { ep: 'cpu', threads: 1 };

@@ -33,7 +33,8 @@ export interface Stepper {
 export const needsUnrolled = (ep: string) => ep === 'webgpu' || ep === 'wasm';
 
 export async function createStepper(rt: Runtime, model: Model, optimizer: Optimizer, train: Split, n: number, batch: number): Promise<Stepper> {
-  return needsUnrolled(rt.target.ep) ? unrolledStepper(rt, model, optimizer, train, n, batch) : loopStepper(rt, model, optimizer, train, n);
+  const unrolled = rt.target.program ? rt.target.program === 'unrolled' : needsUnrolled(rt.target.ep);
+  return unrolled ? unrolledStepper(rt, model, optimizer, train, n, batch) : loopStepper(rt, model, optimizer, train, n);
 }
 
 const slotFeeds = (rt: Runtime, opt: Optimizer, s: StepState): Record<string, RtTensor> =>
