@@ -12,9 +12,9 @@ import { serializeModel } from '../graph/serialize.js';
 import { buildTrainStep } from '../programs/train-step.js';
 import { PRODUCER, VERSION } from '../version.js';
 import { writeFileAtomic } from './atomic-write.js';
-import type { NodeTrainConfig } from './config.js';
 import { sessionOptions, sideThreads } from './execution-provider.js';
-import type { TrainResult } from '../train/trainer.js';
+import type { Hyperparameters } from '../train/settings.js';
+import type { EpochReport, TrainResult } from '../train/trainer.js';
 
 export const inferenceGraph = (model: Model, params: Float32Array): Graph =>
   buildInference(model, params, NORMALIZATION, [IMAGE_ROWS, IMAGE_COLS]);
@@ -46,8 +46,8 @@ export async function artifactAccuracy(model: Uint8Array, data: Dataset): Promis
   return hits / n;
 }
 
-export async function artifactMetadata(cfg: NodeTrainConfig, result: TrainResult, data: Dataset, accuracy: number): Promise<Record<string, string>> {
-  const checksums = await data.checksums;
+/** `history`: every epoch's report, those of a resumed checkpoint included. */
+export function artifactMetadata(settings: Hyperparameters, history: readonly EpochReport[], checksums: Record<string, string>, accuracy: number): Record<string, string> {
   return {
     [META.producer]: PRODUCER,
     [META.created]: new Date().toISOString(),
@@ -55,12 +55,9 @@ export async function artifactMetadata(cfg: NodeTrainConfig, result: TrainResult
     [META.normalization]: JSON.stringify(NORMALIZATION),
     [META.classLabels]: JSON.stringify(CLASS_LABELS),
     [META.testAccuracy]: accuracy.toFixed(4),
-    [META.epochs]: String(result.epochs.length),
-    [META.hyperparameters]: JSON.stringify({
-      ...result.model.config, batchSize: cfg.batchSize, epochs: cfg.epochs, seed: cfg.seed,
-      optimizer: { name: result.optimizer.name, ...result.optimizer.hyper }, loss: 'cross_entropy', trainImages: cfg.trainLimit || data.train.count,
-    }),
-    [META.training]: JSON.stringify(result.epochs.map((e) => ({ epoch: e.epoch, trainLoss: +e.trainLoss.toFixed(5), testAccuracy: e.testAccuracy }))),
+    [META.epochs]: String(history.length),
+    [META.hyperparameters]: JSON.stringify(settings),
+    [META.training]: JSON.stringify(history.map((e) => ({ epoch: e.epoch, trainLoss: +e.trainLoss.toFixed(5), testAccuracy: e.testAccuracy }))),
     [META.datasetSha256]: JSON.stringify(checksums),
   };
 }

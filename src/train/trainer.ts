@@ -21,7 +21,26 @@ export interface TrainHooks {
   onEpoch?: (e: EpochReport) => void;
   /** The final parameters, as soon as the last step is done (the last evaluation may still be running). */
   onTrained?: (model: Model, params: Float32Array) => void;
+  /**
+   * After each epoch's evaluation, in epoch order: the state at that epoch's end (to save
+   * as a checkpoint) and its report. A rejection stops training at the next chunk.
+   */
+  onEpochEnd?: (state: TrainState, report: EpochReport) => void | Promise<void>;
 }
+/** Where training stands after an epoch; `train` resumes from it. */
+export interface TrainState {
+  /** Epochs completed. */
+  epoch: number;
+  /** Optimizer steps taken in all. */
+  step: number;
+  params: Float32Array;
+  /** The optimizer's slots by name, in its own storage (Slot.scale converts to PyTorch's). */
+  slots: Record<string, Float32Array>;
+  /** The shuffling stream's position (Rand.state): the next epoch's order follows from it. */
+  rng: number;
+}
+/** A saved state, or only parameters (fine-tuning: a fresh optimizer and the seed's shuffles). */
+export type TrainStart = TrainState | { params: Float32Array };
 export interface TrainResult {
   model: Model;
   optimizer: Optimizer;
@@ -33,7 +52,7 @@ export interface TrainResult {
   trainSeconds: number;
 }
 
-export async function train(cfg: TrainConfig, data: ImageSet, rt: Runtime, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function train(cfg: TrainConfig, data: ImageSet, rt: Runtime, hooks: TrainHooks = {}, start?: TrainStart): Promise<TrainResult> {
   const { model, optimizer } = modelAndOptimizer(cfg, data.rows * data.cols);
   const program = await rt.session(serializeModel(buildTrainLoop(model, optimizer, NORMALIZATION, rt.target)));
   // Each epoch's test evaluation may run beside the next epoch (where the runtime has a
@@ -42,7 +61,7 @@ export async function train(cfg: TrainConfig, data: ImageSet, rt: Runtime, hooks
   const evaluator = await rt.evaluator(serializeModel(buildEvaluate(model, NORMALIZATION)), test)
     .catch(async (e: unknown) => { await program.release(); throw e; });
   try {
-    return await trainWith({ model, optimizer, program, evaluator, rt }, cfg, data, hooks);
+    return await trainWith({ model, optimizer, program, evaluator, rt }, cfg, data, hooks, start);
   } finally {
     await program.release();
     await evaluator.close();
@@ -51,12 +70,15 @@ export async function train(cfg: TrainConfig, data: ImageSet, rt: Runtime, hooks
 
 interface Parts { model: Model; optimizer: Optimizer; program: RtSession; evaluator: Evaluate; rt: Runtime }
 
-async function trainWith({ model, optimizer, program, evaluator, rt }: Parts, cfg: TrainConfig, data: ImageSet, hooks: TrainHooks): Promise<TrainResult> {
-  const rand = mulberry32(cfg.seed);
-  let params = model.init(rand);
+async function trainWith({ model, optimizer, program, evaluator, rt }: Parts, cfg: TrainConfig, data: ImageSet, hooks: TrainHooks, start?: TrainStart): Promise<TrainResult> {
+  const saved = start && 'rng' in start ? start : undefined;
+  const rand = mulberry32(saved ? saved.rng : cfg.seed);
+  let params = start ? start.params : model.init(rand);
   const P = model.layout.total;
-  const slots: Record<string, Float32Array> = Object.fromEntries(optimizer.slots.map((s) => [s.name, new Float32Array(P)]));
-  let t = 0;
+  const slots: Record<string, Float32Array> = Object.fromEntries(optimizer.slots.map((s) => [s.name, saved ? saved.slots[s.name] : new Float32Array(P)]));
+  for (const [name, a] of Object.entries({ params, ...slots })) if (a?.length !== P) throw new Error(`start state: ${name} has ${a?.length ?? 'no'} values, the model ${P}`);
+  let t = saved ? saved.step : 0;
+  let failed: unknown;
   const n = cfg.trainLimit > 0 ? Math.min(cfg.trainLimit, data.train.count) : data.train.count;
   const inputs = model.inputSize;
   const images = (s: Split) => rt.tensor('uint8', s.images.subarray(0, n * inputs), [n, inputs]);
@@ -70,7 +92,7 @@ async function trainWith({ model, optimizer, program, evaluator, rt }: Parts, cf
   const evaluations: Promise<void>[] = [];
   let trainSeconds = 0;
 
-  for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+  for (let epoch = (saved?.epoch ?? 0) + 1; epoch <= cfg.epochs; epoch++) {
     // Reshuffled every epoch from one seeded stream: same seed, same batches.
     const order = permutation(n, rand);
     const started = performance.now();
@@ -91,16 +113,21 @@ async function trainWith({ model, optimizer, program, evaluator, rt }: Parts, cf
       for (const l of losses) lossSum += l;
       hooks.onChunk?.({ epoch, step, stepsPerEpoch, losses, seconds: (performance.now() - chunkStart) / 1000 });
       if (evaluator.error) throw evaluator.error;
+      if (failed) throw failed;
     }
     const seconds = (performance.now() - started) / 1000;
     trainSeconds += seconds;
     const trainLoss = lossSum / stepsPerEpoch;
-    const evaluation = evaluator.evaluate(params).then((e) => {
+    const state: TrainState = { epoch, step: t, params, slots: { ...slots }, rng: rand.state };
+    const previous = evaluations.at(-1);
+    const evaluation = evaluator.evaluate(params).then(async (e) => {
       const report: EpochReport = { epoch, steps: stepsPerEpoch, seconds, trainLoss, testLoss: e.loss, testAccuracy: e.correct / data.test.count };
       epochs.push(report);
       hooks.onEpoch?.(report);
+      await previous; // states go out in epoch order: a later checkpoint is never overwritten by an earlier one
+      await hooks.onEpochEnd?.(state, report);
     });
-    evaluation.catch(() => {}); // awaited below; a failure also stops the next chunk
+    evaluation.catch((e: unknown) => { failed ??= e; }); // awaited below; a failure also stops the next chunk
     evaluations.push(evaluation);
     // On training's own thread it would run inside the next epoch's first chunk and its clock.
     if (!evaluator.concurrent) await evaluation;
