@@ -14,7 +14,8 @@ import { PRODUCER, VERSION } from '../version.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { sessionOptions, sideThreads } from './execution-provider.js';
 import type { Hyperparameters } from '../train/settings.js';
-import type { EpochReport, TrainResult } from '../train/trainer.js';
+import type { EpochRecord } from '../train/checkpoint.js';
+import type { TrainResult } from '../train/trainer.js';
 
 export const inferenceGraph = (model: Model, params: Float32Array): Graph =>
   buildInference(model, params, NORMALIZATION, [IMAGE_ROWS, IMAGE_COLS]);
@@ -46,8 +47,8 @@ export async function artifactAccuracy(model: Uint8Array, data: Dataset): Promis
   return hits / n;
 }
 
-/** `history`: every epoch's report, those of a resumed checkpoint included. */
-export function artifactMetadata(settings: Hyperparameters, history: readonly EpochReport[], checksums: Record<string, string>, accuracy: number): Record<string, string> {
+/** `history`: every epoch, those of a resumed checkpoint included (testAccuracy null: never evaluated). */
+export function artifactMetadata(settings: Hyperparameters, history: readonly EpochRecord[], checksums: Record<string, string>, accuracy: number): Record<string, string> {
   return {
     [META.producer]: PRODUCER,
     [META.created]: new Date().toISOString(),

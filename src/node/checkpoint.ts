@@ -25,6 +25,7 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint> {
 export const writeCheckpoint = (dir: string, model: Model, optimizer: Optimizer, state: TrainState, info: CheckpointInfo) =>
   writeFileAtomic(checkpointPath(dir), encodeCheckpoint(model, optimizer, state, info));
 
+
 /** Throws, naming every difference, when the checkpoint was made with other settings or on other data. */
 export function checkResumable(ckpt: Checkpoint, settings: Record<string, unknown>, checksums: Record<string, string>): void {
   const problems = settingsDiff(ckpt.hyperparameters, settings);

@@ -1,23 +1,20 @@
 // `onnx-mnist train`: data in, artifacts, a checkpoint per epoch and a JSON-lines log out.
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CHECKPOINT_FILE, MODEL_FILE, TRAIN_STEP_FILE } from '../contract/artifact.js';
-import { removeStaleTemps } from './atomic-write.js';
-import { loadDataset } from './load-dataset.js';
-import { artifactAccuracy, artifactMetadata, inferenceGraph, inferenceModel, trainStepModel, writeArtifacts } from './artifacts.js';
-import { checkpointPath, checkResumable, executionNote, executionRecord, readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { readInitialParams } from './init-from.js';
 import type { Graph } from '../graph/graph.js';
 import type { Model } from '../model/model.js';
-import { createOptimizer, describeOptimizer } from '../optim/index.js';
-import { checkpointState, type Checkpoint } from '../train/checkpoint.js';
-import { modelAndOptimizer } from '../train/config.js';
-import { hyperparameters, inheritSettings, type Inheritable } from '../train/settings.js';
-import type { EpochReport, TrainResult, TrainStart, TrainState } from '../train/trainer.js';
+import type { Checkpoint, EpochRecord } from '../train/checkpoint.js';
+import type { Inheritable } from '../train/settings.js';
+import type { TrainResult, TrainState } from '../train/trainer.js';
 import { PRODUCER } from '../version.js';
+import { artifactAccuracy, artifactMetadata, inferenceGraph, inferenceModel, trainStepModel, writeArtifacts } from './artifacts.js';
+import { removeStaleTemps } from './atomic-write.js';
+import { checkpointPath, executionRecord, writeCheckpoint } from './checkpoint.js';
 import type { NodeTrainConfig } from './config.js';
+import { openJournal } from './journal.js';
 import { createReporter } from './progress.js';
 import { train } from './runtime.js';
+import { startRun } from './start.js';
 
 export interface RunOptions extends NodeTrainConfig {
   dataDir?: string;
@@ -31,9 +28,6 @@ export interface RunOptions extends NodeTrainConfig {
   initFrom?: string;
 }
 
-/** An epoch's report as the log and the checkpoint keep it. */
-type EpochRecord = EpochReport & { time?: string };
-
 export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -41,42 +35,13 @@ export const median = (xs: number[]) => {
 
 export async function runTrain(given: RunOptions, say: (line: string) => void = console.log): Promise<{ accuracy: number; model: string }> {
   const t0 = performance.now();
-  if (given.resume && given.initFrom) throw new Error('--resume and --init-from exclude each other: the checkpoint already holds the weights');
-  // A missing or corrupt checkpoint, or a bad setting, fails before the data loads.
-  const ckpt = given.resume ? await readCheckpoint(given.resume) : undefined;
-  const o = ckpt ? inheritSettings(given, ckpt.hyperparameters, given.inherit ?? []) : given;
-  const optimizer = createOptimizer(o.optimizer);
-  const data = await loadDataset(o.dataDir);
-  say(`data: ${data.source} (${data.train.count} train, ${data.test.count} test, ${data.rows}x${data.cols})`);
-  const { model } = modelAndOptimizer(o, data.rows * data.cols);
-  let settings = hyperparameters(o, model, optimizer, o.trainLimit > 0 ? Math.min(o.trainLimit, data.train.count) : data.train.count);
-  let start: TrainStart | undefined;
-  if (ckpt) {
-    if (ckpt.hyperparameters.initFrom) settings = { ...settings, initFrom: ckpt.hyperparameters.initFrom };
-    checkResumable(ckpt, settings, await data.checksums);
-    start = checkpointState(ckpt, model, optimizer);
-    say(`resuming ${ckpt.file}: ${ckpt.epoch} epoch(s), ${ckpt.step} steps done`);
-    const note = executionNote(ckpt, o);
-    if (note) say(note);
-  } else if (o.initFrom) {
-    const { params, source } = await readInitialParams(o.initFrom, model);
-    start = { params };
-    settings = { ...settings, initFrom: source };
-    say(`initial weights: ${o.initFrom} (fresh optimizer state)`);
-  }
-  say(`model: ${data.rows * data.cols} -> ${o.hidden.join(' -> ')} -> 10, ${describeOptimizer(optimizer)}, batch ${o.batchSize}, ${o.epochs} epochs, seed ${o.seed}, ep ${o.ep}, ${o.threads} thread(s)`);
-
-  // The log and the checkpoint carry every epoch's report, a resumed checkpoint's included.
-  const history: EpochRecord[] = [...(ckpt?.training ?? [])];
-  const logFile = o.logFile ?? path.join(o.outDir, 'train-log.jsonl');
-  await mkdir(path.dirname(logFile), { recursive: true });
+  const { o, data, model, optimizer, settings, start, ckpt } = await startRun(given, say);
   for (const f of [MODEL_FILE, TRAIN_STEP_FILE, CHECKPOINT_FILE]) await removeStaleTemps(path.join(o.outDir, f));
-  await writeFile(logFile, history.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  const info = async (upTo: number) => ({
-    hyperparameters: settings, datasetSha256: await data.checksums, training: history.filter((r) => r.epoch <= upTo),
-    extra: { producer: PRODUCER, execution: executionRecord(o) },
-  });
-  const save = async (state: TrainState) => writeCheckpoint(o.outDir, model, optimizer, state, await info(state.epoch));
+  const extra = { producer: PRODUCER, execution: executionRecord(o) };
+  const save = async (state: TrainState, training: readonly EpochRecord[] = ckpt?.training ?? []) =>
+    writeCheckpoint(o.outDir, model, optimizer, state, { hyperparameters: settings, datasetSha256: await data.checksums, training: [...training], extra });
+  const logFile = o.logFile ?? path.join(o.outDir, 'train-log.jsonl');
+  const journal = await openJournal(logFile, ckpt?.training ?? [], save);
 
   // The artifact's own accuracy is measured while the worker still evaluates the last epoch.
   let checked: Promise<{ graph: Graph; accuracy: number }> | undefined;
@@ -99,16 +64,15 @@ export async function runTrain(given: RunOptions, say: (line: string) => void = 
       onChunk: (c) => reporter.chunk(c),
       onEpoch: (e) => {
         reporter.epoch(e);
-        const record = { ...e, time: new Date().toISOString() };
-        history.push(record);
-        void appendFile(logFile, `${JSON.stringify(record)}\n`);
+        journal.evaluated(e);
       },
-      onEpochEnd: save,
+      onEpochEnd: (state, trained) => journal.trained(state, trained),
     }, start).finally(() => reporter.done());
   }
+  await journal.done();
 
   const { graph, accuracy } = await (checked ?? check(result.model, result.params));
-  const onnx = inferenceModel(graph, artifactMetadata(settings, history, await data.checksums, accuracy));
+  const onnx = inferenceModel(graph, artifactMetadata(settings, journal.history(), await data.checksums, accuracy));
   const files = await writeArtifacts(o.outDir, onnx, trainStepModel(result));
   const acc = `test accuracy of the written model: ${(accuracy * 100).toFixed(2)}%`;
   say(result.epochs.length ? `${trainedLine(result, ckpt)}; ${acc}` : acc);

@@ -5,7 +5,7 @@
 import type { Model } from '../model/model.js';
 import type { Optimizer, Slot } from '../optim/optimizer.js';
 import { decodeSafetensors, encodeSafetensors, type StTensor, type TensorEntry } from './safetensors.js';
-import type { EpochReport, TrainState } from './trainer.js';
+import type { TrainedEpoch, TrainState } from './trainer.js';
 
 /** `format_version` in the metadata: a reader refuses versions it does not know. */
 export const CHECKPOINT_VERSION = '1';
@@ -19,8 +19,8 @@ export interface CheckpointInfo {
   hyperparameters: Record<string, unknown>;
   /** Dataset file name -> sha256 of its bytes. */
   datasetSha256: Record<string, string>;
-  /** The report of every completed epoch, oldest first (the artifact's history survives a resume). */
-  training: EpochReport[];
+  /** Every completed epoch, oldest first (the artifact's history survives a resume). */
+  training: EpochRecord[];
   /** More metadata strings (producer, execution settings). */
   extra?: Record<string, string>;
 }
@@ -33,6 +33,9 @@ export interface Checkpoint extends CheckpointInfo {
   rng: number;
   tensors: Map<string, StTensor>;
 }
+
+/** An epoch as the history keeps it: its test numbers are null until its evaluation is in. */
+export type EpochRecord = TrainedEpoch & { testLoss: number | null; testAccuracy: number | null };
 
 export const slotTensorName = (param: string, slot: string) => `optimizer.${param}.${slot}`;
 
@@ -86,8 +89,11 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
   if (rng.algorithm !== RNG_ALGORITHM) fail(`metadata "rng_state": algorithm ${JSON.stringify(rng.algorithm)}, this onnx-mnist uses ${RNG_ALGORITHM}`);
   if (!Number.isInteger(rng.state) || (rng.state as number) < 0 || (rng.state as number) > 0xffffffff) fail('metadata "rng_state": state must be a 32-bit unsigned integer');
   const epoch = count('epoch');
-  const record = (r: unknown, i: number) => isObject(r) && (r as EpochReport).epoch === i + 1 && typeof (r as EpochReport).trainLoss === 'number' && typeof (r as EpochReport).testAccuracy === 'number';
-  const training = json<EpochReport[]>('training', (v) => Array.isArray(v) && v.every(record), 'a list of per-epoch reports (epoch 1, 2, ... with trainLoss and testAccuracy)');
+  const record = (r: unknown, i: number) => {
+    const e = r as EpochRecord;
+    return isObject(r) && e.epoch === i + 1 && typeof e.trainLoss === 'number' && (typeof e.testAccuracy === 'number' || e.testAccuracy === null);
+  };
+  const training = json<EpochRecord[]>('training', (v) => Array.isArray(v) && v.every(record), 'a list of per-epoch records (epoch 1, 2, ... with trainLoss and testAccuracy)');
   if (training.length !== epoch) fail(`metadata "training" holds ${training.length} epochs' reports, "epoch" says ${epoch}`);
   const own = new Set(['format', 'format_version', 'epoch', 'step', 'rng_state', 'hyperparameters', 'dataset_sha256', 'training']);
   return {

@@ -22,11 +22,14 @@ export interface TrainHooks {
   /** The final parameters, as soon as the last step is done (the last evaluation may still be running). */
   onTrained?: (model: Model, params: Float32Array) => void;
   /**
-   * After each epoch's evaluation, in epoch order: the state at that epoch's end (to save
-   * as a checkpoint) and its report. A rejection stops training at the next chunk.
+   * As soon as an epoch's steps are done: the state to save as a checkpoint, and the epoch's
+   * training numbers (its evaluation comes later, through onEpoch). Training goes on meanwhile;
+   * a rejection stops it at the next chunk, and train() settles only after every one.
    */
-  onEpochEnd?: (state: TrainState, report: EpochReport) => void | Promise<void>;
+  onEpochEnd?: (state: TrainState, trained: TrainedEpoch) => void | Promise<void>;
 }
+/** An epoch's numbers known before its evaluation. */
+export type TrainedEpoch = Pick<EpochReport, 'epoch' | 'steps' | 'seconds' | 'trainLoss'>;
 /** Where training stands after an epoch; `train` resumes from it. */
 export interface TrainState {
   /** Epochs completed. */
@@ -71,13 +74,13 @@ export async function train(cfg: TrainConfig, data: ImageSet, rt: Runtime, hooks
 interface Parts { model: Model; optimizer: Optimizer; program: RtSession; evaluator: Evaluate; rt: Runtime }
 
 async function trainWith({ model, optimizer, program, evaluator, rt }: Parts, cfg: TrainConfig, data: ImageSet, hooks: TrainHooks, start?: TrainStart): Promise<TrainResult> {
-  const saved = start && 'rng' in start ? start : undefined;
-  const rand = mulberry32(saved ? saved.rng : cfg.seed);
+  const resumed = start && 'rng' in start ? start : undefined;
+  const rand = mulberry32(resumed ? resumed.rng : cfg.seed);
   let params = start ? start.params : model.init(rand);
   const P = model.layout.total;
-  const slots: Record<string, Float32Array> = Object.fromEntries(optimizer.slots.map((s) => [s.name, saved ? saved.slots[s.name] : new Float32Array(P)]));
+  const slots: Record<string, Float32Array> = Object.fromEntries(optimizer.slots.map((s) => [s.name, resumed ? resumed.slots[s.name] : new Float32Array(P)]));
   for (const [name, a] of Object.entries({ params, ...slots })) if (a?.length !== P) throw new Error(`start state: ${name} has ${a?.length ?? 'no'} values, the model ${P}`);
-  let t = saved ? saved.step : 0;
+  let t = resumed ? resumed.step : 0;
   let failed: unknown;
   const n = cfg.trainLimit > 0 ? Math.min(cfg.trainLimit, data.train.count) : data.train.count;
   const inputs = model.inputSize;
@@ -92,7 +95,7 @@ async function trainWith({ model, optimizer, program, evaluator, rt }: Parts, cf
   const evaluations: Promise<void>[] = [];
   let trainSeconds = 0;
 
-  for (let epoch = (saved?.epoch ?? 0) + 1; epoch <= cfg.epochs; epoch++) {
+  for (let epoch = (resumed?.epoch ?? 0) + 1; epoch <= cfg.epochs; epoch++) {
     // Reshuffled every epoch from one seeded stream: same seed, same batches.
     const order = permutation(n, rand);
     const started = performance.now();
@@ -118,17 +121,16 @@ async function trainWith({ model, optimizer, program, evaluator, rt }: Parts, cf
     const seconds = (performance.now() - started) / 1000;
     trainSeconds += seconds;
     const trainLoss = lossSum / stepsPerEpoch;
-    const state: TrainState = { epoch, step: t, params, slots: { ...slots }, rng: rand.state };
-    const previous = evaluations.at(-1);
-    const evaluation = evaluator.evaluate(params).then(async (e) => {
+    // The state is saved now, not after the evaluation: that may come epochs later (a worker
+    // still starting), and a run killed meanwhile should lose at most the epoch it was in.
+    const saving = Promise.resolve(hooks.onEpochEnd?.({ epoch, step: t, params, slots: { ...slots }, rng: rand.state }, { epoch, steps: stepsPerEpoch, seconds, trainLoss }));
+    const evaluation = evaluator.evaluate(params).then((e) => {
       const report: EpochReport = { epoch, steps: stepsPerEpoch, seconds, trainLoss, testLoss: e.loss, testAccuracy: e.correct / data.test.count };
       epochs.push(report);
       hooks.onEpoch?.(report);
-      await previous; // states go out in epoch order: a later checkpoint is never overwritten by an earlier one
-      await hooks.onEpochEnd?.(state, report);
     });
-    evaluation.catch((e: unknown) => { failed ??= e; }); // awaited below; a failure also stops the next chunk
-    evaluations.push(evaluation);
+    for (const p of [saving, evaluation]) p.catch((e: unknown) => { failed ??= e; }); // awaited below; a failure also stops the next chunk
+    evaluations.push(evaluation, saving);
     // On training's own thread it would run inside the next epoch's first chunk and its clock.
     if (!evaluator.concurrent) await evaluation;
   }
