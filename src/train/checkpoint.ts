@@ -45,13 +45,20 @@ export const slotTensorName = (param: string, slot: string) => `optimizer.${para
 // by the scale gives back every float32 exactly. PyTorch casts it to the parameter's dtype on load.
 const exact = (s: Slot) => s.scale === 1;
 
+/** x * factor in float64 (a plain loop: Float64Array.from with a map function is ~10x slower). */
+function scaled(x: Float32Array, factor: number): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] * factor;
+  return out;
+}
+
 export function encodeCheckpoint(model: Model, optimizer: Optimizer, state: TrainState, info: CheckpointInfo): Uint8Array {
   const view = (a: Float32Array, offset: number, size: number) => a.subarray(offset, offset + size);
   const entries: TensorEntry[] = model.layout.tensors.map((t) => ({ name: t.name, shape: t.shape, data: view(state.params, t.offset, t.size) }));
   for (const t of model.layout.tensors) {
     for (const s of optimizer.slots) {
       const stored = view(state.slots[s.name], t.offset, t.size);
-      entries.push({ name: slotTensorName(t.name, s.name), shape: t.shape, data: exact(s) ? stored : Float64Array.from(stored, (v) => v * s.scale) });
+      entries.push({ name: slotTensorName(t.name, s.name), shape: t.shape, data: exact(s) ? stored : scaled(stored, s.scale) });
     }
   }
   return encodeSafetensors(entries, {
@@ -122,7 +129,8 @@ export function checkpointState(ckpt: Checkpoint, model: Model, optimizer: Optim
     params.set(read(t.name, t.shape, 'F32'), t.offset);
     for (const s of optimizer.slots) {
       const v = read(slotTensorName(t.name, s.name), t.shape, exact(s) ? 'F32' : 'F64');
-      slots[s.name].set(exact(s) ? v : Float64Array.from(v, (x) => x / s.scale), t.offset);
+      if (exact(s)) slots[s.name].set(v, t.offset);
+      else for (let i = 0; i < v.length; i++) slots[s.name][t.offset + i] = v[i] / s.scale; // float64, then rounded: exact
     }
   }
   const extra = [...ckpt.tensors.keys()].filter((k) => !used.has(k));

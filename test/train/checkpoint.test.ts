@@ -100,6 +100,8 @@ describe('checkpoint: errors that name the file and the problem', () => {
     expect(msg({ hyperparameters: '{' })).toMatch(/metadata "hyperparameters" is missing or not JSON/);
     expect(msg({ training: JSON.stringify([report(1)]) })).toMatch(/"training" holds 1 epochs' reports, "epoch" says 2/);
     expect(msg({ training: JSON.stringify([report(2), report(1)]) })).toMatch(/"training" must be a list of per-epoch records/);
+    // An epoch whose evaluation had not come back is recorded with null test numbers.
+    expect(msg({ training: JSON.stringify([report(1), { ...report(2), testLoss: null, testAccuracy: null }]) })).toBe('decoded');
   });
 
   it('tensors: missing, of another dtype or shape, or more than the run uses', () => {
