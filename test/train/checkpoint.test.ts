@@ -1,6 +1,7 @@
 // The checkpoint format without a runtime: PyTorch's names, shapes and scaling, an exact
 // round trip of every state (so a resumed run can be bit-identical), the RNG's saved
 // position, and a named error for every way a checkpoint can fail to fit.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mlp } from '../../src/model/mlp.js';
 import { adam } from '../../src/optim/adam.js';
@@ -143,5 +144,17 @@ describe('settings of a resumed run', () => {
     expect(some).toMatchObject({ epochs: 8, batchSize: 32, seed: 0, optimizer: { name: 'sgd', lr: 0.05, momentum: 0.8 } });
     // Another optimizer asked for: the checkpoint's SGD settings are not forced on it (the mismatch is reported instead).
     expect(inheritSettings({ ...TRAIN_DEFAULTS }, saved, ['lr', 'momentum']).optimizer).toEqual(TRAIN_DEFAULTS.optimizer);
+  });
+});
+
+describe('README "Artifacts" states the checkpoint as written', () => {
+  it('the metadata keys, in the order they are written, and the tensor names', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('### `artifacts/checkpoint.safetensors`'), readme.indexOf('## How training runs fast'));
+    const opt = adam();
+    const st = decodeSafetensors(encodeCheckpoint(model, opt, state(opt), { ...info, extra: { producer: 'p', execution: '{}' } }), 'c');
+    const keys = [...section.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
+    expect([...keys].sort()).toEqual(Object.keys(st.metadata).sort());
+    for (const slot of [...adam().slots, ...sgd().slots]) expect(section).toContain(`\`optimizer.<param>.${slot.name}\``);
   });
 });
