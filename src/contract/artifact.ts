@@ -7,6 +7,8 @@ import { INPUT_SHAPE, NUM_CLASSES } from '../data/mnist-spec.js';
 
 export const MODEL_FILE = 'mnist-mlp.onnx';
 export const TRAIN_STEP_FILE = 'train-step.onnx';
+/** Written after every epoch; `train --resume DIR` continues from it (README "Artifacts"). */
+export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 /** Where `onnx-mnist serve` publishes the model file it runs, for the page. */
 export const MODEL_URL = `/models/${MODEL_FILE}`;
 /** Where it publishes the bundled MNIST IDX files (the names of IDX_FILES), for training in the page. */

@@ -5,11 +5,8 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Dataset } from './load-dataset.js';
 import { INPUT, MODEL_FILE, OUTPUTS, TRAIN_STEP_FILE } from '../contract/artifact.js';
-import { modelMetadata } from '../train/artifacts.js';
 import { writeFileAtomic } from './atomic-write.js';
-import type { NodeTrainConfig } from './config.js';
 import { sessionOptions, sideThreads } from './execution-provider.js';
-import type { TrainResult } from '../train/trainer.js';
 
 /** Test accuracy of the inference model itself, fed exactly as a user would: float pixels in [0, 1]. */
 export async function artifactAccuracy(model: Uint8Array, data: Dataset): Promise<number> {
@@ -31,11 +28,6 @@ export async function artifactAccuracy(model: Uint8Array, data: Dataset): Promis
   }
   await session.release();
   return hits / n;
-}
-
-/** The model's metadata_props for a run in Node: the dataset's checksums come from its files. */
-export async function artifactMetadata(cfg: NodeTrainConfig, result: TrainResult, data: Dataset, accuracy: number): Promise<Record<string, string>> {
-  return modelMetadata(cfg, result, { trainImages: cfg.trainLimit || data.train.count, checksums: await data.checksums, accuracy });
 }
 
 export async function writeArtifacts(dir: string, model: Uint8Array, step: Uint8Array): Promise<{ model: string; trainStep: string }> {

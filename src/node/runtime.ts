@@ -1,7 +1,7 @@
 // The training core's runtime in Node: onnxruntime-node sessions on the chosen
 // execution provider, and evaluation in a worker thread where a core is free.
 import type { ImageSet } from '../data/dataset.js';
-import { train as trainCore, type TrainHooks, type TrainResult } from '../train/trainer.js';
+import { train as trainCore, type TrainHooks, type TrainResult, type TrainStart } from '../train/trainer.js';
 import type { Runtime } from '../train/runtime.js';
 import type { NodeTrainConfig } from './config.js';
 import { startEvaluator } from './evaluator.js';
@@ -16,6 +16,6 @@ export function nodeRuntime(cfg: Pick<NodeTrainConfig, 'ep' | 'threads' | 'ortVe
   };
 }
 
-/** Trains with onnxruntime-node. */
-export const train = (cfg: NodeTrainConfig, data: ImageSet, hooks?: TrainHooks): Promise<TrainResult> =>
-  trainCore(cfg, data, nodeRuntime(cfg), hooks);
+/** Trains with onnxruntime-node, from `start` when given (a checkpoint's state, or initial weights). */
+export const train = (cfg: NodeTrainConfig, data: ImageSet, hooks?: TrainHooks, start?: TrainStart): Promise<TrainResult> =>
+  trainCore(cfg, data, nodeRuntime(cfg), hooks, start);

@@ -10,7 +10,8 @@ import type { Model } from '../model/model.js';
 import { buildInference } from '../programs/inference.js';
 import { buildTrainStep } from '../programs/train-step.js';
 import { PRODUCER, VERSION } from '../version.js';
-import type { TrainConfig } from './config.js';
+import type { EpochRecord } from './checkpoint.js';
+import type { Hyperparameters } from './settings.js';
 import type { TrainResult } from './trainer.js';
 
 export const inferenceGraph = (model: Model, params: Float32Array): Graph =>
@@ -21,11 +22,11 @@ export function inferenceModel(graph: Graph, metadata: Record<string, string> = 
   return serializeModel(graph, { metadata, producerVersion: VERSION, docString: 'MNIST MLP classifier trained by onnx-mnist' });
 }
 
-/** What the run was made from and how well it does, measured by whoever ran it. */
-export interface RunFacts { trainImages: number; checksums: Record<string, string>; accuracy: number }
-
-/** The inference model's metadata_props (README "Artifacts"). */
-export function modelMetadata(cfg: TrainConfig, result: TrainResult, { trainImages, checksums, accuracy }: RunFacts): Record<string, string> {
+/**
+ * The inference model's metadata_props (README "Artifacts"). `history`: every epoch,
+ * those of a resumed checkpoint included (testAccuracy null: never evaluated).
+ */
+export function modelMetadata(settings: Hyperparameters, history: readonly EpochRecord[], checksums: Record<string, string>, accuracy: number): Record<string, string> {
   return {
     [META.producer]: PRODUCER,
     [META.created]: new Date().toISOString(),
@@ -33,12 +34,9 @@ export function modelMetadata(cfg: TrainConfig, result: TrainResult, { trainImag
     [META.normalization]: JSON.stringify(NORMALIZATION),
     [META.classLabels]: JSON.stringify(CLASS_LABELS),
     [META.testAccuracy]: accuracy.toFixed(4),
-    [META.epochs]: String(result.epochs.length),
-    [META.hyperparameters]: JSON.stringify({
-      ...result.model.config, batchSize: cfg.batchSize, epochs: cfg.epochs, seed: cfg.seed,
-      optimizer: { name: result.optimizer.name, ...result.optimizer.hyper }, loss: 'cross_entropy', trainImages,
-    }),
-    [META.training]: JSON.stringify(result.epochs.map((e) => ({ epoch: e.epoch, trainLoss: +e.trainLoss.toFixed(5), testAccuracy: e.testAccuracy }))),
+    [META.epochs]: String(history.length),
+    [META.hyperparameters]: JSON.stringify(settings),
+    [META.training]: JSON.stringify(history.map((e) => ({ epoch: e.epoch, trainLoss: +e.trainLoss.toFixed(5), testAccuracy: e.testAccuracy }))),
     [META.datasetSha256]: JSON.stringify(checksums),
   };
 }

@@ -23,7 +23,29 @@ export interface TrainHooks {
   onTrained?: (model: Model, params: Float32Array) => void;
   /** Checked between chunks: once aborted, training stops there with its reason. */
   signal?: AbortSignal;
+  /**
+   * As soon as an epoch's steps are done: the state to save as a checkpoint, and the epoch's
+   * training numbers (its evaluation comes later, through onEpoch). Training goes on meanwhile;
+   * a rejection stops it at the next chunk, and train() settles only after every one.
+   */
+  onEpochEnd?: (state: TrainState, trained: TrainedEpoch) => void | Promise<void>;
 }
+/** An epoch's numbers known before its evaluation. */
+export type TrainedEpoch = Pick<EpochReport, 'epoch' | 'steps' | 'seconds' | 'trainLoss'>;
+/** Where training stands after an epoch; `train` resumes from it. */
+export interface TrainState {
+  /** Epochs completed. */
+  epoch: number;
+  /** Optimizer steps taken in all. */
+  step: number;
+  params: Float32Array;
+  /** The optimizer's slots by name, in its own storage (Slot.scale converts to PyTorch's). */
+  slots: Record<string, Float32Array>;
+  /** The shuffling stream's position (Rand.state): the next epoch's order follows from it. */
+  rng: number;
+}
+/** A saved state, or only parameters (fine-tuning: a fresh optimizer and the seed's shuffles). */
+export type TrainStart = TrainState | { params: Float32Array };
 export interface TrainResult {
   model: Model;
   optimizer: Optimizer;
@@ -35,7 +57,7 @@ export interface TrainResult {
   trainSeconds: number;
 }
 
-export async function train(cfg: TrainConfig, data: ImageSet, rt: Runtime, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function train(cfg: TrainConfig, data: ImageSet, rt: Runtime, hooks: TrainHooks = {}, start?: TrainStart): Promise<TrainResult> {
   const { model, optimizer } = modelAndOptimizer(cfg, data.rows * data.cols);
   const n = cfg.trainLimit > 0 ? Math.min(cfg.trainLimit, data.train.count) : data.train.count;
   const program = await createStepper(rt, model, optimizer, data.train, n, cfg.batchSize);
@@ -45,7 +67,7 @@ export async function train(cfg: TrainConfig, data: ImageSet, rt: Runtime, hooks
   const evaluator = await rt.evaluator(serializeModel(buildEvaluate(model, NORMALIZATION)), test)
     .catch(async (e: unknown) => { await program.release(); throw e; });
   try {
-    return await trainWith({ model, optimizer, program, evaluator, n }, cfg, data, hooks);
+    return await trainWith({ model, optimizer, program, evaluator, n }, cfg, data, hooks, start);
   } finally {
     await program.release();
     await evaluator.close();
@@ -54,10 +76,17 @@ export async function train(cfg: TrainConfig, data: ImageSet, rt: Runtime, hooks
 
 interface Parts { model: Model; optimizer: Optimizer; program: Stepper; evaluator: Evaluate; n: number }
 
-async function trainWith({ model, optimizer, program, evaluator, n }: Parts, cfg: TrainConfig, data: ImageSet, hooks: TrainHooks): Promise<TrainResult> {
-  const rand = mulberry32(cfg.seed);
+async function trainWith({ model, optimizer, program, evaluator, n }: Parts, cfg: TrainConfig, data: ImageSet, hooks: TrainHooks, start?: TrainStart): Promise<TrainResult> {
+  const resumed = start && 'rng' in start ? start : undefined;
+  const rand = mulberry32(resumed ? resumed.rng : cfg.seed);
   const P = model.layout.total;
-  let state: StepState = { params: model.init(rand), slots: Object.fromEntries(optimizer.slots.map((s) => [s.name, new Float32Array(P)])), step: 0 };
+  let state: StepState = {
+    params: start ? start.params : model.init(rand),
+    slots: Object.fromEntries(optimizer.slots.map((s) => [s.name, resumed ? resumed.slots[s.name] : new Float32Array(P)])),
+    step: resumed ? resumed.step : 0,
+  };
+  for (const [name, a] of Object.entries({ params: state.params, ...state.slots })) if (a?.length !== P) throw new Error(`start state: ${name} has ${a?.length ?? 'no'} values, the model ${P}`);
+  let failed: unknown;
   const B = cfg.batchSize;
   const fullSteps = Math.floor(n / B);
   const stepsPerEpoch = Math.ceil(n / B);
@@ -65,7 +94,7 @@ async function trainWith({ model, optimizer, program, evaluator, n }: Parts, cfg
   const evaluations: Promise<void>[] = [];
   let trainSeconds = 0;
 
-  for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+  for (let epoch = (resumed?.epoch ?? 0) + 1; epoch <= cfg.epochs; epoch++) {
     // Reshuffled every epoch from one seeded stream: same seed, same batches.
     const order = permutation(n, rand);
     const started = performance.now();
@@ -81,17 +110,21 @@ async function trainWith({ model, optimizer, program, evaluator, n }: Parts, cfg
       for (const l of losses) lossSum += l;
       hooks.onChunk?.({ epoch, step, stepsPerEpoch, losses, seconds: (performance.now() - chunkStart) / 1000 });
       if (evaluator.error) throw evaluator.error;
+      if (failed) throw failed;
     }
     const seconds = (performance.now() - started) / 1000;
     trainSeconds += seconds;
     const trainLoss = lossSum / stepsPerEpoch;
+    // The state is saved now, not after the evaluation: that may come epochs later (a worker
+    // still starting), and a run killed meanwhile should lose at most the epoch it was in.
+    const saving = Promise.resolve(hooks.onEpochEnd?.({ epoch, step: state.step, params: state.params, slots: { ...state.slots }, rng: rand.state }, { epoch, steps: stepsPerEpoch, seconds, trainLoss }));
     const evaluation = evaluator.evaluate(state.params).then((e) => {
       const report: EpochReport = { epoch, steps: stepsPerEpoch, seconds, trainLoss, testLoss: e.loss, testAccuracy: e.correct / data.test.count };
       epochs.push(report);
       hooks.onEpoch?.(report);
     });
-    evaluation.catch(() => {}); // awaited below; a failure also stops the next chunk
-    evaluations.push(evaluation);
+    for (const p of [saving, evaluation]) p.catch((e: unknown) => { failed ??= e; }); // awaited below; a failure also stops the next chunk
+    evaluations.push(evaluation, saving);
     // On training's own thread it would run inside the next epoch's first chunk and its clock.
     if (!evaluator.concurrent) await evaluation;
   }

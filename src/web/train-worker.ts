@@ -2,6 +2,7 @@
 // training core as `onnx-mnist train`, on onnxruntime-web (WASM, or WebGPU with the
 // unrolled program), and the same artifact, offered back to the page as bytes.
 import { inferenceGraph, inferenceModel, modelMetadata } from '../train/artifacts.js';
+import { hyperparameters } from '../train/settings.js';
 import { inlineEvaluator, openEvaluation } from '../train/evaluation.js';
 import type { Runtime } from '../train/runtime.js';
 import { train } from '../train/trainer.js';
@@ -47,7 +48,7 @@ async function run(msg: StartTraining): Promise<void> {
     });
     // The evaluation of the final parameters is the artifact's accuracy: same graph math as the inference model.
     const accuracy = result.epochs.at(-1)!.testAccuracy;
-    const model = inferenceModel(inferenceGraph(result.model, result.params), modelMetadata(cfg, result, { trainImages, checksums: data.checksums, accuracy }));
+    const model = inferenceModel(inferenceGraph(result.model, result.params), modelMetadata(hyperparameters(cfg, result.model, result.optimizer, trainImages), result.epochs, data.checksums, accuracy));
     const bytes = model.slice(); // its own buffer, to transfer
     post({ type: 'done', model: bytes, accuracy, seconds: result.trainSeconds }, [bytes.buffer]);
   } catch (e) {

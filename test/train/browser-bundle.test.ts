@@ -10,7 +10,7 @@ import { build, type Plugin } from 'vite';
 import { describe, expect, it } from 'vitest';
 
 const CORE = [
-  'src/train/trainer.ts', 'src/train/evaluation.ts', 'src/programs/train-step.ts', 'src/programs/inference.ts',
+  'src/train/trainer.ts', 'src/train/evaluation.ts', 'src/train/checkpoint.ts', 'src/train/settings.ts', 'src/programs/train-step.ts', 'src/programs/inference.ts',
   'src/optim/index.ts', 'src/model/mlp.ts', 'src/graph/serialize.ts',
 ];
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));

@@ -26,7 +26,7 @@ beforeAll(async () => {
 
 describe('train end to end (12k images, 1 epoch)', () => {
   it('writes the model, the training step and the log, and nothing half-written', () => {
-    expect(readdirSync(out).sort()).toEqual(['mnist-mlp.onnx', 'train-log.jsonl', 'train-step.onnx']);
+    expect(readdirSync(out).sort()).toEqual(['checkpoint.safetensors', 'mnist-mlp.onnx', 'train-log.jsonl', 'train-step.onnx']);
     const log = readFileSync(path.join(out, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ epoch: 1, steps: Math.ceil(12_000 / 64) });
