@@ -4,6 +4,7 @@ import { DEFAULTS } from '../node/config.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../node/execution-provider.js';
 import { runTrain } from '../node/run.js';
 import { OPTIMIZERS } from '../optim/index.js';
+import { evalCommand } from './eval-command.js';
 import { nonNegative, nonNegativeInt, positiveInt, positiveNumber, type Register } from './options.js';
 
 /** "0.001 for adam, 0.01 for sgd": each optimizer's own default for a setting. */
@@ -33,11 +34,16 @@ export const registerTrain: Register = (program) => program.command('train')
   .option('--chunk <n>', 'training steps per ONNX Runtime call', positiveInt('--chunk'), DEFAULTS.chunkSteps)
   .option('--log <file>', 'JSON-lines log of every epoch (default: <out>/train-log.jsonl)')
   .addOption(new Option('--ort-log <level>', 'ONNX Runtime session log on stderr').choices(['verbose', 'error']).default('error'))
+  .option('--report', 'then evaluate the model: eval.json and report.html beside it (as `onnx-mnist eval`)')
   .action(async (o) => {
-    await runTrain({
+    const { model } = await runTrain({
       ...DEFAULTS, epochs: o.epochs, batchSize: o.batchSize, optimizer: { name: o.optimizer, lr: o.lr, momentum: o.momentum }, hidden: o.hidden, seed: o.seed, threads: o.threads,
       ep: o.ep as ExecutionProvider, trainLimit: o.limit, chunkSteps: o.chunk, ortVerbose: o.ortLog === 'verbose',
       dataDir: o.data, outDir: o.out, logFile: o.log,
     });
+    const report = { modelPath: model, dataDir: o.data, logFile: o.log };
+    // Imported only here: Vega and the report code stay out of every plain training run.
+    if (o.report) await (await import('./eval.js')).evalAndPrint(report);
+    else console.log(`make the report: ${evalCommand(report)}`);
   });
 
