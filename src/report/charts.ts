@@ -100,7 +100,7 @@ export function lossSpec(epochs: readonly EpochRow[]): TopLevelSpec | null {
   ]);
   if (values.length === 0) return null;
   return {
-    ...base, width: 380, height: 220, data: { values },
+    ...base, width: 470, height: 220, data: { values },
     mark: { type: 'line', point: true, strokeWidth: 2 },
     encoding: {
       x: epochAxis,
@@ -115,7 +115,7 @@ export function accuracySpec(epochs: readonly EpochRow[]): TopLevelSpec | null {
   const values = epochs.filter((e) => e.testAccuracy !== undefined).map((e) => ({ epoch: e.epoch, series: 'test accuracy', value: e.testAccuracy }));
   if (values.length === 0) return null;
   return {
-    ...base, width: 380, height: 220, data: { values },
+    ...base, width: 470, height: 220, data: { values },
     mark: { type: 'line', point: { color: '#59a14f' }, strokeWidth: 2, color: '#59a14f' },
     encoding: {
       x: epochAxis,

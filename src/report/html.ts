@@ -63,13 +63,13 @@ ${r.notes.length ? `<aside class="notes">${r.notes.map((n) => `<p>${escapeHtml(n
   <h2>Confusion matrix</h2>
   <p class="hint">Rows: the true label; columns: the model's answer. The diagonal holds the right answers; every other cell counts one kind of mistake.</p>
   <figure id="confusion">${r.charts.confusion}</figure>
+  ${classTable(ev)}
 </section>
 <section class="card" id="per-class">
   <h2>Per class</h2>
   <figure id="per-class-scores">${r.charts.perClass}</figure>
   <p class="hint">Mistakes counted from both sides. <b>missed</b>: images of the class given another label (recall is the share not missed); <b>false alarm</b>: images of other classes given this label (precision is the share of this label's answers that are no false alarm).</p>
   <figure id="per-class-errors">${r.charts.errors}</figure>
-  ${classTable(ev)}
 </section>
 <section class="card wide" id="training">
   <h2>Training</h2>

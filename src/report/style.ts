@@ -22,10 +22,11 @@ main { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)
 figure { margin: 0 0 8px; overflow-x: auto; }
 figure svg { display: block; max-width: 100%; height: auto; }
 .row { display: flex; flex-wrap: wrap; gap: 12px 28px; }
-table.classes { border-collapse: collapse; margin-top: 8px; font-variant-numeric: tabular-nums; font-size: 13px; }
+table.classes { border-collapse: collapse; margin-top: 14px; font-variant-numeric: tabular-nums; font-size: 13px; }
 table.classes th, table.classes td { padding: 3px 14px 3px 0; text-align: right; border-bottom: 1px solid var(--line); }
 table.classes thead th { color: var(--muted); font-weight: 600; }
-.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(118px, 1fr)); gap: 12px; }
+table.classes th:first-child { text-align: left; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(104px, 1fr)); gap: 12px; }
 .mistake { margin: 0; padding: 8px; border: 1px solid var(--line); border-radius: 8px; text-align: center; background: #fafafa; }
 .mistake img { image-rendering: pixelated; width: 84px; height: 84px; border-radius: 4px; border: 1px solid var(--line); background: white; }
 .mistake figcaption { font-size: 12px; line-height: 1.35; margin-top: 4px; }
