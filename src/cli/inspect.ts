@@ -1,7 +1,7 @@
 // `onnx-mnist inspect PATH`: what any .onnx file holds (src/inspect/summary.ts), as
 // text or, with --json, as one JSON object.
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { readOnnxFile } from '../node/model-file.js';
 import { summarizeOnnx, type OnnxSummary, type ValueSummary } from '../inspect/summary.js';
 import { columns } from '../report/table.js';
 
@@ -9,13 +9,7 @@ import { columns } from '../report/table.js';
 const VALUE_WIDTH = 100;
 
 export async function inspectFile(file: string): Promise<OnnxSummary> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not an .onnx file' : (e as Error).message}`);
-  }
+  const bytes = await readOnnxFile(file);
   try {
     return summarizeOnnx(bytes);
   } catch (e) {

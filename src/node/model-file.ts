@@ -1,21 +1,26 @@
-// Opens an inference artifact for `eval`: its bytes, its declared graph I/O and the
-// contract it states, or one error that names the file and what is wrong with it.
+// Opening model files the user named: the bytes of any .onnx file (`inspect`), and an
+// inference artifact with the contract it states (`eval`). Every failure is one error
+// that names the file and what is wrong with it.
 import { readFile } from 'node:fs/promises';
 import { checkContract, type ModelContract } from '../contract/check.js';
 import { readOnnxModel, type OnnxModelInfo } from '../contract/onnx-reader.js';
 
+/** `missing` is appended when there is no such file (what to do instead). */
+export async function readOnnxFile(path: string, missing = ''): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`${path}: no such file${missing}`);
+    if (code === 'EISDIR') throw new Error(`${path}: is a folder, not an .onnx file`);
+    throw new Error(`${path}: cannot read it (${code ?? (e as Error).message})`);
+  }
+}
+
 export interface ModelFile { path: string; bytes: Uint8Array; info: OnnxModelInfo; contract: ModelContract }
 
 export async function openModelFile(path: string): Promise<ModelFile> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`${path}: no such file (train a model with \`onnx-mnist train\`, or pass --model PATH)`);
-    if (code === 'EISDIR') throw new Error(`${path} is a folder; --model takes an .onnx file`);
-    throw e;
-  }
+  const bytes = await readOnnxFile(path, ' (train a model with `onnx-mnist train`, or pass --model PATH)');
   let info: OnnxModelInfo;
   try {
     info = readOnnxModel(bytes);

@@ -160,7 +160,7 @@ describe('eval: bad input gets a clear error', () => {
     writeFileSync(path.join(d, 'junk.onnx'), 'not a model at all');
     await expect(runEval({ modelPath: path.join(d, 'junk.onnx') })).rejects.toThrow(`${path.join(d, 'junk.onnx')} is not a readable ONNX model: not an ONNX model`);
     await expect(runEval({ modelPath: path.join(dir, 'train-step.onnx') })).rejects.toThrow(`${path.join(dir, 'train-step.onnx')}: expected one float32 input of shape [N,1,28,28]`);
-    await expect(runEval({ modelPath: d })).rejects.toThrow(`${d} is a folder; --model takes an .onnx file`);
+    await expect(runEval({ modelPath: d })).rejects.toThrow(`${d}: is a folder, not an .onnx file`);
     expect(readdirSync(d)).toEqual(['junk.onnx']);
   });
 

@@ -5,15 +5,13 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/node/config.js';
 import { runEval } from '../../src/node/eval-report.js';
 import { runTrain } from '../../src/node/run.js';
+import { checkChromium, launchChromium } from '../chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-quic', '--no-first-run', '--disable-sync'];
 const SHOTS = path.resolve('test-results/report');
 
 let browser: Browser;
@@ -23,14 +21,12 @@ const errors: string[] = [];
 const requests: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (Debian's package, as .ci/run does), or set CHROMIUM_PATH`);
-  }
+  checkChromium();
   const out = mkdtempSync(path.join(tmpdir(), 'report-e2e-'));
   const { model } = await runTrain({ ...DEFAULTS, epochs: 3, trainLimit: 6000, seed: 4, outDir: out }, () => {});
   const { files } = await runEval({ modelPath: model });
   url = pathToFileURL(files.html).href;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(String(e)));

@@ -2,7 +2,7 @@
 // playwright-core), against the real server (`startServer`, as `onnx-mnist serve`
 // runs it) on loopback: drawing with mouse and touch events, browser and server
 // answers, loading cost, accessibility basics, and failure manners.
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -18,10 +18,8 @@ import { DEFAULTS } from '../../src/node/config.js';
 import { runTrain } from '../../src/node/run.js';
 import { MODEL_URL } from '../../src/contract/artifact.js';
 import { webRoutes } from '../../src/web/routes.js';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, checkChromium } from '../chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-quic', '--no-first-run', '--disable-sync'];
 const SHOTS = path.resolve('test-results/web');
 
 let server: RunningServer;
@@ -30,9 +28,7 @@ let data: Dataset;
 let modelPath: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (Debian's package, as .ci/run does), or set CHROMIUM_PATH`);
-  }
+  checkChromium();
   const out = mkdtempSync(path.join(tmpdir(), 'web-e2e-'));
   // The page as `npm run build:web` makes it (dist/web, where the server looks), from the current sources.
   await build({ configFile: path.resolve('src/web/vite.config.ts'), logLevel: 'warn' });
