@@ -31,7 +31,7 @@ export interface ReportInput {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-const pct = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 export function reportHtml(r: ReportInput): string {
   const ev = r.evaluation;
@@ -103,11 +103,14 @@ function trainingCurves(r: ReportInput): string {
   <div class="row">${loss ? `<figure id="loss-curve">${loss}</figure>` : ''}${accuracy ? `<figure id="accuracy-curve">${accuracy}</figure>` : ''}</div>`;
 }
 
+/** Rounded down: a wrong answer at p = 0.99996 reads 99.9%, never a 100% that was not. */
+const sure = (p: number) => `${(Math.floor(p * 1000) / 10).toFixed(1)}%`;
+
 function mistakeGrid(mistakes: ReportMistake[]): string {
   if (mistakes.length === 0) return '<p class="empty">No mistakes: every test image was labelled right.</p>';
-  const tiles = mistakes.map((m) => `<figure class="mistake" title="test image #${m.index}">
+  const tiles = mistakes.map((m) => `<figure class="mistake" title="test image #${m.index}: probability ${m.confidence.toPrecision(6)} for ${escapeHtml(m.predicted)}">
     <img src="${m.src}" width="84" height="84" alt="test image ${m.index}: a ${escapeHtml(m.truth)} the model read as ${escapeHtml(m.predicted)}">
-    <figcaption><span class="truth">true ${escapeHtml(m.truth)}</span> <span class="pred">→ ${escapeHtml(m.predicted)}</span><span class="conf">${pct(m.confidence, 1)} · #${m.index}</span></figcaption>
+    <figcaption><span class="truth">true ${escapeHtml(m.truth)}</span> <span class="pred">→ ${escapeHtml(m.predicted)}</span><span class="conf">${sure(m.confidence)} · #${m.index}</span></figcaption>
   </figure>`);
   return `<p class="hint">The ${mistakes.length} wrong answers the model was surest of, most confident first: each image as it is in the test set (28x28, enlarged), its true label → the model's answer, the probability the model gave that answer, and the image's index in the test set.</p>
   <div class="grid">${tiles.join('\n')}</div>`;

@@ -31,5 +31,5 @@ table.classes th:first-child { text-align: left; }
 .mistake img { image-rendering: pixelated; width: 84px; height: 84px; border-radius: 4px; border: 1px solid var(--line); background: white; }
 .mistake figcaption { font-size: 12px; line-height: 1.35; margin-top: 4px; }
 .mistake .truth { font-weight: 650; } .mistake .pred { color: var(--bad); font-weight: 650; }
-.mistake .conf { display: block; color: var(--muted); font-size: 11px; }
+.mistake .conf { display: block; color: var(--muted); font-size: 11px; white-space: nowrap; }
 `;

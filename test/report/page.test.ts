@@ -91,6 +91,12 @@ describe('report.html', () => {
     expect(html).toContain('No mistakes');
   });
 
+  it('a mistake\'s confidence is rounded down: a wrong answer never reads 100%', async () => {
+    const html = await page({ mistakes: [{ index: 3, truth: '5', predicted: '3', confidence: 0.99996, src: 'data:image/png;base64,AAAA' }] });
+    expect(html).toContain('<span class="conf">99.9% · #3</span>');
+    expect(html).toContain('title="test image #3: probability 0.999960 for 3"');
+  });
+
   it('shows the summary numbers', async () => {
     const html = await page();
     const hits = confusion.reduce((a, row, i) => a + row[i], 0);
