@@ -43,7 +43,9 @@ export async function runEval(o: EvalOptions): Promise<EvalOutcome> {
   if (data.rows !== contract.rows || data.cols !== contract.cols) {
     throw new Error(`${data.source}: the test images are ${data.rows}x${data.cols}, but ${o.modelPath} takes ${contract.rows}x${contract.cols}`);
   }
-  const run = await classify(model.bytes, data.test, data, contract, NUM_CLASSES);
+  const run = await classify(model.bytes, data.test, data, contract, NUM_CLASSES).catch((e: Error) => {
+    throw new Error(`${o.modelPath}: ${e.message}`); // ONNX Runtime's own messages do not say which file
+  });
   const evaluation = evalMetrics(confusionMatrix(data.test.labels, run.predicted, NUM_CLASSES), contract.classLabels);
   const history = await readHistory(model.info.metadata, o.modelPath, o.logFile);
 

@@ -2,9 +2,8 @@
 // as the checker test uses): on our models, on the training Loop (ops inside its body),
 // and on a model built by onnx.helper with If, Loop, sequences, symbolic dimensions,
 // float16 and another operator domain. Plus files that are not ONNX at all.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NORMALIZATION } from '../../src/data/mnist-spec.js';
@@ -15,10 +14,10 @@ import { adam } from '../../src/optim/adam.js';
 import { buildInference } from '../../src/programs/inference.js';
 import { buildTrainLoop } from '../../src/programs/train-loop.js';
 import { mulberry32 } from '../../src/train/random.js';
+import { cli, tmp } from '../cli.js';
 
 const PYTHON = process.env.ONNX_CHECKER_PYTHON ?? '/usr/bin/python3';
-const CLI = ['--import', 'tsx', path.resolve('src/cli/main.ts')];
-const inspect = (...args: string[]) => spawnSync(process.execPath, [...CLI, 'inspect', ...args], { encoding: 'utf8' });
+const inspect = (...args: string[]) => cli('inspect', ...args);
 
 // The official package's view of a model, walked independently of our decoder.
 const DESCRIBE = `
@@ -97,7 +96,7 @@ let reference: Record<string, { ir: number; opsets: [string, number][]; ops: Rec
   inputs: { name: string; elem: number; shape: (number | string)[] }[]; outputs: { name: string; elem: number; shape: (number | string)[] }[]; metadata: Record<string, string> }>;
 
 beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'inspect-'));
+  dir = tmp('inspect-');
   const model = mlp(784, [128, 64], 10);
   const write = (name: string, bytes: Uint8Array) => { files[name] = path.join(dir, `${name}.onnx`); writeFileSync(files[name], bytes); };
   write('inference', serializeModel(buildInference(model, model.init(mulberry32(1)), NORMALIZATION, [28, 28]), { metadata: { class_labels: '["0"]', note: 'x'.repeat(300) } }));

