@@ -18,7 +18,7 @@ const sources = (dir: string): string[] =>
 const folderOf = (file: string) => path.relative('src', file).split(path.sep)[0].replace(/\.[jt]s$/, '');
 
 /** Folders that run in the browser as they are: no runtime, no Node-only module. */
-const BROWSER_SAFE = ['graph', 'model', 'optim', 'programs', 'train', 'data', 'contract', 'version'];
+const BROWSER_SAFE = ['graph', 'model', 'optim', 'programs', 'train', 'data', 'contract', 'report', 'inspect', 'version'];
 
 /** What each folder may import (besides itself). */
 const ALLOWED: Record<string, string[]> = {
@@ -29,13 +29,15 @@ const ALLOWED: Record<string, string[]> = {
   train: ['graph', 'model', 'optim', 'programs', 'data', 'contract', 'version'],
   data: [],
   contract: ['data', 'version'],
+  report: ['contract'],
+  inspect: [],
   version: [],
   workers: [],
-  node: ['graph', 'model', 'optim', 'programs', 'train', 'data', 'contract', 'workers', 'version'],
+  node: ['graph', 'model', 'optim', 'programs', 'train', 'data', 'contract', 'report', 'workers', 'version'],
   serve: ['data', 'contract', 'workers', 'web', 'graph', 'version'],
   web: ['train', 'data', 'contract', 'graph'],
   export: ['serve', 'node', 'contract'],
-  cli: ['node', 'serve', 'export', 'train', 'optim', 'data', 'contract', 'version'],
+  cli: ['node', 'serve', 'export', 'report', 'inspect', 'train', 'optim', 'data', 'contract', 'version'],
 };
 
 describe('architecture', () => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The command line: `onnx-mnist train`, `serve` and `export`, all registered from the
+// The command line: `onnx-mnist train`, `serve`, `export`, `eval` and `inspect`, all registered from the
 // `commands` table below.
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
@@ -13,6 +13,9 @@ const commands: Record<string, () => Register | Promise<Register>> = {
   // These load Hono, sharp and the web routes (~0.15 s of startup), so they are imported only when needed.
   serve: async () => (await import('./serve.js')).registerServe,
   export: async () => (await import('./export.js')).registerExport,
+  // Vega, sharp and a full protobuf decoder: loaded only for these commands.
+  eval: async () => (await import('./eval.js')).registerEval,
+  inspect: async () => (await import('./inspect.js')).registerInspect,
 };
 // A command named on the command line loads only its own module (`train` none of the
 // serving stack); anything else (--help, no command, a typo) registers them all.

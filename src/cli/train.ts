@@ -5,6 +5,7 @@ import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../node/execution-p
 import { runTrain } from '../node/run.js';
 import { OPTIMIZERS } from '../optim/index.js';
 import type { Inheritable } from '../train/settings.js';
+import { evalCommand } from './eval-command.js';
 import { nonNegative, nonNegativeInt, positiveInt, positiveNumber, type Register } from './options.js';
 
 /** "0.001 for adam, 0.01 for sgd": each optimizer's own default for a setting. */
@@ -37,15 +38,20 @@ export const registerTrain: Register = (program) => program.command('train')
   .addOption(new Option('--ort-log <level>', 'ONNX Runtime session log on stderr').choices(['verbose', 'error']).default('error'))
   .option('--resume <dir>', 'continue from <dir>/checkpoint.safetensors to --epochs (settings left out are the checkpoint\'s; --out defaults to <dir>)')
   .option('--init-from <model.onnx>', 'start from a model\'s weights (initializers fc1.weight, ...) with a fresh optimizer')
+  .option('--report', 'then evaluate the model: eval.json and report.html beside it (as `onnx-mnist eval`)')
   .action(async (o, cmd: Command) => {
     // With --resume, a setting the user did not type comes from the checkpoint, not from our default.
     const unset = (flag: string) => cmd.getOptionValueSource(flag) === undefined || cmd.getOptionValueSource(flag) === 'default';
     const inherit = (Object.entries(INHERITED) as [string, Inheritable][]).filter(([flag]) => unset(flag)).map(([, key]) => key);
-    await runTrain({
+    const { model } = await runTrain({
       ...DEFAULTS, epochs: o.epochs, batchSize: o.batchSize, optimizer: { name: o.optimizer, lr: o.lr, momentum: o.momentum }, hidden: o.hidden, seed: o.seed, threads: o.threads,
       ep: o.ep as ExecutionProvider, trainLimit: o.limit, chunkSteps: o.chunk, ortVerbose: o.ortLog === 'verbose', program: o.program,
       dataDir: o.data, outDir: o.resume && unset('out') ? o.resume : o.out, logFile: o.log, resume: o.resume, inherit, initFrom: o.initFrom,
     });
+    const report = { modelPath: model, dataDir: o.data, logFile: o.log };
+    // Imported only here: Vega and the report code stay out of every plain training run.
+    if (o.report) await (await import('./eval.js')).evalAndPrint(report);
+    else console.log(`make the report: ${evalCommand(report)}`);
   });
 
 /** Commander's option key -> the setting a resumed run takes from its checkpoint when that flag is left out. */

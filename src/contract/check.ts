@@ -114,7 +114,7 @@ const matches = (t: TensorInfo, want: TensorContract) => t.dtype === want.dtype 
 const describe = (t: TensorInfo | TensorContract) => `${t.name} ${t.dtype} [${dims(t)}]`;
 
 /** Preprocessed pixels (0 background .. 1 ink) -> the values the input expects. */
-export function toModelInput(pixels: Float32Array, c: ModelContract): Float32Array {
+export function toModelInput(pixels: Float32Array, c: Pick<ModelContract, 'range' | 'inkHigh'>): Float32Array {
   const [lo, hi] = c.range;
   return pixels.map((p) => lo + (c.inkHigh ? p : 1 - p) * (hi - lo));
 }

@@ -108,10 +108,7 @@ function toSplit(images: LoadedFile, labels: LoadedFile): Split {
  * copy of MNIST). Each file may be raw IDX or gzipped.
  */
 export async function loadDataset(dir?: string): Promise<Dataset> {
-  const source = resolve(dir ?? defaultDataDir());
-  if (!(await stat(source).then((s) => s.isDirectory(), () => false))) {
-    throw new Error(`${source}: dataset folder does not exist or is not a directory`);
-  }
+  const source = await datasetFolder(dir);
   const [trImg, trLbl, teImg, teLbl] = await Promise.all(
     [IDX_FILES.trainImages, IDX_FILES.trainLabels, IDX_FILES.testImages, IDX_FILES.testLabels].map((f) =>
       loadIdx(source, f),
@@ -129,4 +126,21 @@ export async function loadDataset(dir?: string): Promise<Dataset> {
   const files = [trImg, trLbl, teImg, teLbl];
   const checksums = Promise.all(files.map(async (f) => [f.name, await f.sha256] as const)).then(Object.fromEntries);
   return { train, test, rows, cols, source, checksums };
+}
+
+async function datasetFolder(dir?: string): Promise<string> {
+  const source = resolve(dir ?? defaultDataDir());
+  if (!(await stat(source).then((s) => s.isDirectory(), () => false))) {
+    throw new Error(`${source}: dataset folder does not exist or is not a directory`);
+  }
+  return source;
+}
+
+/** The test split alone (what `onnx-mnist eval` needs): the training files need not be there. */
+export async function loadTestSplit(dir?: string): Promise<{ test: Split; rows: number; cols: number; source: string }> {
+  const source = await datasetFolder(dir);
+  const [images, labels] = await Promise.all([IDX_FILES.testImages, IDX_FILES.testLabels].map((f) => loadIdx(source, f)));
+  const test = toSplit(images, labels);
+  const [, rows, cols] = images.idx.dims;
+  return { test, rows, cols, source };
 }

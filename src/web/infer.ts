@@ -25,12 +25,12 @@ interface GpuNavigator { gpu?: { requestAdapter(): Promise<GpuAdapter | null> } 
  * SwiftShader) runs the programs correctly but far slower than WASM, so `auto` skips it;
  * ?backend=webgpu still uses it.
  */
-export async function hasWebGpu(): Promise<boolean> {
+export async function hasWebGpu(allowFallback = false): Promise<boolean> {
   const gpu = (navigator as Navigator & GpuNavigator).gpu;
   if (!gpu) return false;
   try {
     const adapter = await gpu.requestAdapter();
-    return adapter != null && !(adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false);
+    return adapter != null && (allowFallback || !(adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false));
   } catch {
     return false;
   }
@@ -63,7 +63,7 @@ export async function loadClassifier(modelUrl: string | Uint8Array, opts: { back
   const [bytes, { ort, backend }] = await Promise.all([
     typeof modelUrl === 'string' ? fetchModel(modelUrl) : modelUrl,
     (async () => {
-      const backend: Backend = want === 'wasm' ? 'wasm' : (await hasWebGpu()) ? 'webgpu' : 'wasm';
+      const backend: Backend = want === 'wasm' ? 'wasm' : (await hasWebGpu(want === 'webgpu')) ? 'webgpu' : 'wasm';
       return { ort: await loadRuntime(backend, opts.threads), backend };
     })(),
   ]);

@@ -2,7 +2,7 @@
 // playwright-core), against the real server (`startServer`, as `onnx-mnist serve`
 // runs it) on loopback: drawing with mouse and touch events, browser and server
 // answers, loading cost, accessibility basics, and failure manners.
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -18,10 +18,8 @@ import { DEFAULTS } from '../../src/node/config.js';
 import { runTrain } from '../../src/node/run.js';
 import { MODEL_URL } from '../../src/contract/artifact.js';
 import { webRoutes } from '../../src/web/routes.js';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, checkChromium } from '../chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-quic', '--no-first-run', '--disable-sync'];
 const SHOTS = path.resolve('test-results/web');
 
 let server: RunningServer;
@@ -30,9 +28,7 @@ let data: Dataset;
 let modelPath: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (Debian's package, as .ci/run does), or set CHROMIUM_PATH`);
-  }
+  checkChromium();
   const out = mkdtempSync(path.join(tmpdir(), 'web-e2e-'));
   // The page as `npm run build:web` makes it (dist/web, where the server looks), from the current sources.
   await build({ configFile: path.resolve('src/web/vite.config.ts'), logLevel: 'warn' });
@@ -316,12 +312,14 @@ describe('web page in Chromium', () => {
     }
   });
 
-  it('uses WebGPU where the browser offers an adapter (SwiftShader, software Vulkan, here)', async () => {
+  it('uses WebGPU when asked (?backend=webgpu) on a fallback adapter (SwiftShader here), which `auto` skips for WASM', async () => {
     const gpuArgs = ARGS.filter((a) => a !== '--disable-gpu')
       .concat('--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader', '--use-angle=swiftshader');
     const gpuBrowser = await chromium.launch({ executablePath: CHROMIUM, args: gpuArgs });
     try {
-      const { page, errors } = await open(await gpuBrowser.newContext(), `${server.url}/`);
+      const auto = await open(await gpuBrowser.newContext(), `${server.url}/`);
+      expect(await auto.page.textContent('#status')).toMatch(/WASM/); // a CPU adapter is slower than WASM
+      const { page, errors } = await open(await gpuBrowser.newContext(), `${server.url}/?backend=webgpu`);
       expect(await page.textContent('#status')).toMatch(/WebGPU/);
       const ms = await page.evaluate(() => performance.getEntriesByName('mnist:ready')[0].startTime);
       const bytes = await page.evaluate(() => (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
