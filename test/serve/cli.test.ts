@@ -43,6 +43,27 @@ describe('onnx-mnist serve', () => {
   });
 });
 
+describe('npm run serve', () => {
+  it('runs `onnx-mnist serve` through the same launcher as `npm run train`, and stops on SIGTERM', async () => {
+    const scripts = JSON.parse(await readFile('package.json', 'utf8')).scripts;
+    expect(scripts.serve).toBe(scripts.train.replace(/ train$/, ' serve'));
+    const [node, launcher, command] = scripts.serve.split(' ');
+    expect(node).toBe('node');
+    const child = spawn(process.execPath, [launcher, command, '--model', model, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 30_000;
+    while (!/^ready: /m.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    expect(url, out).toBeDefined();
+    expect((await fetch(`${url}/v2/health/ready`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
+
 describe('onnx-mnist serve, stopped twice', () => {
   it('on a second SIGTERM during a batch refuses the queue, lets the batch finish and exits 0 (not abort, 134)', async () => {
     const child = spawn(process.execPath, [...CLI, 'serve', '--model', await slowModel(), '--port', '0', '--max-batch-size', '1024'], { stdio: ['ignore', 'pipe', 'pipe'] });
