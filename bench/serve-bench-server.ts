@@ -1,5 +1,5 @@
 // The server process the serve benchmark and soak talk to: `onnx-mnist serve`
-// plus the bench-only POST /bench/parse route, on loopback, any free port.
+// on loopback, any free port.
 // Prints "ready URL" once the model is loaded; SIGTERM shuts it down gracefully.
 import { parseArgs } from 'node:util';
 import { SERVE_DEFAULTS, startServer } from '../src/serve/server.js';
@@ -22,7 +22,6 @@ const server = await startServer({
   workers: Number(values.workers),
   maxBatchSize: Number(values['max-batch-size']),
   maxQueueDelayMs: Number(values['max-queue-delay-ms']),
-  benchRoutes: true,
 });
 await server.ready;
 console.log(`ready ${server.url}`);

@@ -34,10 +34,10 @@ export function ensureModel(): string {
 
 export interface ServerProcess { url: string; child: ChildProcess; stop(): Promise<number | null> }
 
-/** Starts bench/serve-bench-server in a child process and waits until it is ready. */
-export async function startServerProcess(args: Record<string, string | number>): Promise<ServerProcess> {
+/** Starts a server script of bench/ (default serve-bench-server) in a child process and waits until it prints "ready URL". */
+export async function startServerProcess(args: Record<string, string | number>, script = 'serve-bench-server'): Promise<ServerProcess> {
   const argv = Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)]);
-  const child = spawn(process.execPath, [...runner(self('serve-bench-server')), ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...runner(self(script)), ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (b: Buffer) => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// What `npm run train` runs: the compiled CLI in dist/ (built by `npm ci` through the
+// What `npm run train` and `npm run serve` run: the compiled CLI in dist/ (built by `npm ci` through the
 // prepare script) when it is at least as new as every file under src/, else the
 // TypeScript sources through tsx. tsx costs ~0.17 s of startup per run; a stale build
 // is never run, because any edit under src/ makes the sources newer than dist/.

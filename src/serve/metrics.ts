@@ -1,22 +1,12 @@
 // Prometheus metrics for GET /metrics. Each server gets its own registry, so
 // several apps in one process (tests) do not share counters.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { RequestMetrics } from './request-metrics.js';
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests by route pattern, method and status',
-    labelNames: ['route', 'method', 'status'] as const,
-    registers: [this.registry],
-  });
-  readonly latency = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Time from request to response, by route pattern',
-    labelNames: ['route'] as const,
-    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
-    registers: [this.registry],
-  });
+  /** http_requests_total and http_request_duration_seconds, recorded cheaply per request. */
+  readonly http = new RequestMetrics(this.registry);
   readonly images = new Counter({
     name: 'inference_images_total',
     help: 'Images run through the model',
@@ -32,6 +22,17 @@ export class Metrics {
     name: 'inference_batch_duration_seconds',
     help: 'Time of one model run in a worker, hand-off included',
     buckets: [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
+    registers: [this.registry],
+  });
+  readonly dropped = new Counter({
+    name: 'inference_requests_dropped_total',
+    help: 'Requests taken off a queue without running: the client had gone, or the request waited past its deadline',
+    labelNames: ['queue', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly connectionsRefused = new Counter({
+    name: 'http_connections_refused_total',
+    help: 'Connections closed as they arrived because --max-connections were already open',
     registers: [this.registry],
   });
   private queueSource: () => number = () => 0;

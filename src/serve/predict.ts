@@ -3,9 +3,10 @@
 // the same MNIST-style preprocessing the browser page uses.
 import { OUTPUTS } from '../contract/artifact.js';
 import { IMAGE_COLS, IMAGE_ROWS, IMAGE_SIZE } from '../data/mnist-spec.js';
-import { preprocessDigit, type Box } from '../data/preprocess.js';
-import { HttpError, badRequest, isObject, parseJson } from './errors.js';
-import { decodeImage } from './image.js';
+import { parseJsonText } from './body.js';
+import { HttpError, badRequest, isObject } from './errors.js';
+import type { ImageDecoder, ImageInfo } from './image-decoder.js';
+import type { Cancel } from './work-queue.js';
 import { pixelValue, readTensorData } from './tensor-data.js';
 import type { Outputs } from './worker-pool.js';
 
@@ -15,13 +16,13 @@ export interface PredictInput {
   /** Whether the client sent a list (answer with a list) or one image. */
   batch: boolean;
   /** Per image, what preprocessing found, for image uploads. */
-  images?: { format: string; width: number; height: number; inverted: boolean; box: Box }[];
+  images?: ImageInfo[];
 }
 
 const USAGE = 'expected {"pixels": [784 numbers, 0..255 or 0..1]} (flat or 28x28) or {"images": [pixels, ...]}';
 
-export function parsePredictJson(text: string, maxBatch: number): PredictInput {
-  const body = parseJson(text);
+export function parsePredictJson(text: string, maxBatch: number, maxContainers: number): PredictInput {
+  const body = parseJsonText(text, maxContainers);
   if (!isObject(body)) throw badRequest(USAGE);
   const keys = Object.keys(body).filter((k) => k === 'pixels' || k === 'images');
   if (keys.length !== 1) throw badRequest(USAGE);
@@ -43,20 +44,25 @@ export function parsePredictJson(text: string, maxBatch: number): PredictInput {
   return { input, n: list.length, batch };
 }
 
-export async function parsePredictImages(files: { bytes: Uint8Array; name: string }[], maxBatch: number, maxPixels: number): Promise<PredictInput> {
-  if (files.length > maxBatch) throw badRequest(`${files.length} images; the limit is ${maxBatch} per request`);
-  const decoded = await Promise.all(files.map((f) => decodeImage(f.bytes, maxPixels, f.name)));
+/**
+ * Uploaded pictures to model input, decoded in the image workers in upload order. The
+ * first refusal cancels the pictures of the same upload still waiting, as does the
+ * client going away (`signal`).
+ */
+export async function decodeUpload(files: { bytes: Uint8Array; name: string }[], decoder: ImageDecoder, maxImages: number, client?: Cancel): Promise<PredictInput> {
+  if (files.length > maxImages) throw new HttpError(413, `${files.length} images; the limit is ${maxImages} per upload`);
+  let failed = false;
+  const cancel = { get aborted() { return failed || client?.aborted === true; } };
+  let digits;
+  try {
+    digits = await Promise.all(files.map((f) => decoder.decode(f.bytes, f.name, cancel)));
+  } catch (e) {
+    failed = true;
+    throw e;
+  }
   const input = new Float32Array(files.length * IMAGE_SIZE);
-  const images = decoded.map((d, k) => {
-    const { pixels, inverted, box } = preprocessDigit(d.gray);
-    if (!box) throw new HttpError(422, `${files[k].name}: no digit found (the picture is blank or has too little contrast)`);
-    input.set(pixels, k * IMAGE_SIZE);
-    // Report the box in the uploaded picture's own pixels, not the shrunk working copy.
-    const s = d.width / d.gray.width;
-    const scaled = { x: Math.round(box.x * s), y: Math.round(box.y * s), width: Math.round(box.width * s), height: Math.round(box.height * s) };
-    return { format: d.format, width: d.width, height: d.height, inverted, box: scaled };
-  });
-  return { input, n: files.length, batch: files.length > 1, images };
+  digits.forEach((d, k) => input.set(d.pixels, k * IMAGE_SIZE));
+  return { input, n: files.length, batch: files.length > 1, images: digits.map((d) => d.image) };
 }
 
 export interface Prediction {

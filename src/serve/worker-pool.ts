@@ -1,32 +1,61 @@
-// A fixed set of inference workers, each running one batch at a time. The
-// batcher asks how many are idle and hands each a whole batch.
-import { RpcWorker, wholeBuffer } from '../workers/rpc.js';
-import type { Outputs, RunRequest, WorkerInit } from './inference-worker.js';
+// A fixed set of worker threads of one kind (inference, image decoding), each doing
+// one job at a time. A worker that dies is replaced; when a replacement fails to
+// start, the pool says it is down (so the server is not ready and refuses work at
+// once instead of queueing it for nobody) and retries with a growing delay.
+import { RpcWorker } from '../workers/rpc.js';
+import type { Outputs } from './inference-worker.js';
+import { Unavailable } from './work-queue.js';
 
 export type { Outputs };
+
+/** Images of model input: floats in [0,1], or bytes 0..255 (the binary UINT8 input, converted only when a batch is written). */
+export type Pixels = Float32Array | Uint8Array;
 
 /** What the batcher needs from whoever runs batches; tests substitute a fake. */
 export interface Runner {
   idle(): number;
-  run(input: Float32Array, n: number): Promise<Outputs>;
+  /** True while no worker runs and starting one has failed: queued work would wait for nothing. */
+  down(): boolean;
+  /** Runs the parts (each some whole images) as one batch of n images. */
+  run(parts: Pixels[], n: number): Promise<Outputs>;
 }
 
-interface Slot { rpc: RpcWorker<RunRequest, Outputs>; up: boolean; busy: boolean }
+/** The worker doing this job exited (crash, out of memory, terminate): the request may be retried. */
+export class WorkerLostError extends Unavailable { override name = 'WorkerLostError'; }
 
-const isIdle = (s: Slot) => s.up && !s.busy && !s.rpc.error;
+export interface PoolSpec {
+  /** The worker module's base name beside this file, e.g. 'inference-worker'. */
+  module: string;
+  /** Its workerData. */
+  init: unknown;
+  /** How errors name one worker, e.g. 'inference worker'. */
+  label: string;
+  startFailed: string;
+  callFailed: string;
+}
 
-export class WorkerPool implements Runner {
-  /** Called when a replacement worker comes up, so queued work does not wait for the next request. */
-  onIdle?: () => void;
+interface Slot<Req, Res> { rpc: RpcWorker<Req, Res>; up: boolean; busy: boolean; running?: Promise<unknown> }
+
+const isIdle = <Req, Res>(s: Slot<Req, Res>) => s.up && !s.busy && !s.rpc.error;
+
+/** Delays between attempts to replace a worker that failed to start, ms. */
+export const RESPAWN_DELAY = { first: 500, max: 30_000 };
+
+export class WorkerPool<Req, Res> {
+  /** Called when a worker comes up or goes, so queued work is run or refused without waiting for the next request. */
+  onChange?: () => void;
   // Every live worker, loading ones included, so close() stops those too.
-  private slots: Slot[] = [];
+  private slots: Slot<Req, Res>[] = [];
   private closed = false;
+  private failing = false;
+  private delay = RESPAWN_DELAY.first;
+  private retry?: NodeJS.Timeout;
 
-  private constructor(private readonly init: WorkerInit) {}
+  private constructor(private readonly spec: PoolSpec) {}
 
-  /** Starts `count` workers and resolves once every one has its session loaded. */
-  static async start(model: Uint8Array, count: number, intraOpNumThreads = 1): Promise<WorkerPool> {
-    const pool = new WorkerPool({ model, intraOpNumThreads });
+  /** Starts `count` workers and resolves once every one is ready. */
+  static async start<Req, Res>(spec: PoolSpec, count: number): Promise<WorkerPool<Req, Res>> {
+    const pool = new WorkerPool<Req, Res>(spec);
     try {
       await Promise.all(Array.from({ length: count }, () => pool.spawn()));
     } catch (e) {
@@ -37,50 +66,87 @@ export class WorkerPool implements Runner {
   }
 
   idle(): number {
-    return this.slots.filter(isIdle).length;
+    let n = 0;
+    for (const s of this.slots) if (isIdle(s)) n++;
+    return n;
   }
 
+  /** Workers that are up. */
   size(): number {
-    return this.slots.filter((s) => s.up).length;
+    return this.slots.filter((s) => s.up && !s.rpc.error).length;
   }
 
-  run(input: Float32Array, n: number): Promise<Outputs> {
+  down(): boolean {
+    return this.failing && this.size() === 0;
+  }
+
+  /** Runs one job on an idle worker (check idle() first). `transfer` moves those buffers: the caller must not touch them again. */
+  call(req: Req, transfer: ArrayBuffer[] = []): Promise<Res> {
     const slot = this.slots.find(isIdle);
-    if (!slot) return Promise.reject(new Error('no idle inference worker (the batcher must check idle() first)'));
+    if (!slot) return Promise.reject(new Error(`no idle ${this.spec.label} (check idle() first)`));
     slot.busy = true;
-    // The input buffer moves to the worker instead of being copied; the caller must not reuse it.
-    const whole = wholeBuffer(input);
     // The slot is free again before the caller's handlers run, so they may dispatch to it.
-    return slot.rpc.call({ input, n }, whole ? [whole] : []).finally(() => { slot.busy = false; });
+    return slot.running = slot.rpc.call(req, transfer).then(
+      (out) => { slot.busy = false; return out; },
+      (e: Error) => {
+        slot.busy = false;
+        throw slot.rpc.error ? new WorkerLostError(`the ${this.spec.label} stopped during this request (${slot.rpc.error.message}); retry`) : e;
+      },
+    );
   }
 
+  /**
+   * Stops every worker once its current job is done. NOTE: ending a worker thread while it
+   * is inside ONNX Runtime's session.run aborts the whole process (exit 134: a native
+   * exception meets the thread's termination), so a busy worker is never terminated.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.retry);
     const slots = this.slots;
     this.slots = [];
-    await Promise.all(slots.map((s) => s.rpc.terminate()));
+    await Promise.all(slots.map(async (s) => {
+      await s.running?.catch(() => {});
+      await s.rpc.terminate();
+    }));
   }
 
   private spawn(): Promise<void> {
-    const slot: Slot = {
+    const { module, init, ...names } = this.spec;
+    const slot: Slot<Req, Res> = {
       up: false,
       busy: false,
-      rpc: new RpcWorker(import.meta.url, 'inference-worker', this.init, {
-        label: 'inference worker',
-        startFailed: 'inference worker could not load the model',
-        callFailed: 'inference failed',
+      rpc: new RpcWorker(import.meta.url, module, init, {
+        ...names,
         onExit: () => {
           const i = this.slots.indexOf(slot);
           if (i >= 0) this.slots.splice(i, 1);
-          // A crashed worker is replaced so capacity does not silently shrink.
-          if (slot.up && !this.closed) this.spawn().catch(() => {});
+          // A worker that was serving is replaced so capacity does not silently shrink; one
+          // that failed to start is retried by replace() on its own schedule.
+          if (slot.up && !this.closed) this.replace();
+          this.onChange?.();
         },
       }),
     };
     this.slots.push(slot);
     return slot.rpc.ready.then(() => {
       slot.up = true;
-      this.onIdle?.();
+      this.onChange?.();
     });
+  }
+
+  private replace(): void {
+    this.spawn().then(
+      () => { this.failing = false; this.delay = RESPAWN_DELAY.first; },
+      (e: Error) => {
+        if (this.closed) return;
+        this.failing = true;
+        console.error(`${e.message}; trying again in ${this.delay / 1000} s`);
+        this.retry = setTimeout(() => this.replace(), this.delay);
+        this.retry.unref(); // a server that is otherwise done does not stay up for this
+        this.delay = Math.min(2 * this.delay, RESPAWN_DELAY.max);
+        this.onChange?.();
+      },
+    );
   }
 }

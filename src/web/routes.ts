@@ -8,9 +8,10 @@
 // use WASM threads) and is compressed (brotli or gzip, computed once per file).
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
@@ -83,18 +84,21 @@ type Encoding = 'br' | 'gzip';
  * seconds, so those get quality 5 (WASM: 2.8 MB, 0.4 s once).
  */
 const compressed = new Map<string, Promise<Buffer>>();
-function encode(key: string, bytes: Buffer, enc: Encoding): Promise<Buffer> {
+function encode(key: string, src: Source, enc: Encoding): Promise<Buffer> {
   const k = `${enc}:${key}`;
   let p = compressed.get(k);
   if (!p) {
-    p = enc === 'br'
+    p = (Buffer.isBuffer(src) ? Promise.resolve(src) : src.read()).then((bytes) => enc === 'br'
       ? brotli(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: bytes.length > 256 << 10 ? 5 : 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } })
-      : gzip(bytes, { level: 9 });
+      : gzip(bytes, { level: 9 }));
     p.catch(() => compressed.delete(k));
     compressed.set(k, p);
   }
   return p;
 }
+
+/** Bytes in memory (the model), or a file read only to compress it once and otherwise streamed. */
+type Source = Buffer | { size: number; read(): Promise<Buffer>; stream(): ReadableStream };
 
 /** A Buffer as the Uint8Array<ArrayBuffer> Hono's types want, without copying (Node Buffers are never shared memory). */
 const view = (b: Buffer) => new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.byteLength);
@@ -129,18 +133,22 @@ export function webRoutes(opts: WebRoutesOptions): Hono {
     if (!info.isFile()) return c.text('not found', 404);
     const etag = `"${info.size.toString(36)}-${Math.round(info.mtimeMs).toString(36)}"`;
     const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
-    return sendBytes(c, `${file}@${etag}`, () => readFile(file), etag, type, cache);
+    const source = { size: info.size, read: () => readFile(file), stream: () => Readable.toWeb(createReadStream(file)) as ReadableStream };
+    return sendBytes(c, `${file}@${etag}`, source, etag, type, cache);
   }
 
   /** Answers with bytes (or a conditional 304), compressed once per ETag when the client takes it. */
-  async function sendBytes(c: Context, key: string, get: Buffer | (() => Promise<Buffer>), etag: string, type: string, cache: string): Promise<Response> {
+  async function sendBytes(c: Context, key: string, src: Source, etag: string, type: string, cache: string): Promise<Response> {
     for (const [k, v] of Object.entries(common)) c.header(k, v);
     const headers: Record<string, string> = { 'Content-Type': type, 'Cache-Control': cache, ETag: etag, Vary: 'Accept-Encoding' };
     if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
-    const bytes = typeof get === 'function' ? await get() : get;
-    const enc = bytes.length > 1024 && type !== TYPES['.png'] ? pickEncoding(c.req.header('accept-encoding')) : null;
-    if (!enc) return c.body(view(bytes), 200, headers);
-    return c.body(view(await encode(key, bytes, enc)), 200, { ...headers, 'Content-Encoding': enc });
+    const size = Buffer.isBuffer(src) ? src.length : src.size;
+    const enc = size > 1024 && type !== TYPES['.png'] ? pickEncoding(c.req.header('accept-encoding')) : null;
+    if (enc) return c.body(view(await encode(key, src, enc)), 200, { ...headers, 'Content-Encoding': enc });
+    if (Buffer.isBuffer(src)) return c.body(view(src), 200, headers);
+    // NOTE: streamed, never read whole per request: a client that does not read its answer
+    // would otherwise pin a copy of the file (14-28 MB for ORT's WASM) for as long as it likes.
+    return c.body(src.stream(), 200, { ...headers, 'Content-Length': String(size) });
   }
 
   app.get('/', async (c) => {

@@ -29,7 +29,7 @@ beforeAll(async () => {
   // Triton's side comes from the exported files only: the config as Triton parses it, the model it would load.
   const config = parseConfig(await readFile(path.join(dir, NAME, 'config.pbtxt'), 'utf8'));
   triton = { config, session: await ort.InferenceSession.create(path.join(dir, NAME, '1', 'model.onnx'), { intraOpNumThreads: 1 }) };
-  engine = new LocalEngine(model, { ...ENGINE_DEFAULTS, maxBatchSize: 64 }, () => {});
+  engine = new LocalEngine(model, { ...ENGINE_DEFAULTS, maxBatchSize: 64 });
   await engine.started;
   app = createApp({ engine, modelName: NAME });
 });

@@ -5,29 +5,40 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/serve/app.js';
 import { ENGINE_DEFAULTS, LocalEngine } from '../../src/serve/engine.js';
+import { IMAGE_DEFAULTS, ImageDecoder } from '../../src/serve/image-decoder.js';
 import { loadModel } from '../../src/serve/model.js';
 import { trainedModel } from './helpers.js';
 
 let engine: LocalEngine;
+let images: ImageDecoder;
 let app: ReturnType<typeof createApp>;
 const MAX_BATCH = 16;
+/** What body.ts allows a JSON body for MAX_BATCH images: 24 bytes a value plus 64 KiB. */
+const JSON_LIMIT = MAX_BATCH * 784 * 24 + 65536;
 
 beforeAll(async () => {
   engine = new LocalEngine(await loadModel(trainedModel()), { ...ENGINE_DEFAULTS, maxBatchSize: MAX_BATCH });
-  await engine.started;
-  app = createApp({ engine, maxBodyBytes: 64 * 1024 });
+  images = new ImageDecoder(IMAGE_DEFAULTS);
+  await Promise.all([engine.started, images.started]);
+  app = createApp({ engine, images, maxBodyBytes: 64 * 1024 });
 });
-afterAll(async () => { await engine?.close(); });
+afterAll(async () => { await engine?.close(); await images?.close(); });
 
 const zeros = (n: number) => Array(n).fill(0);
 const tensor = (over: Record<string, unknown> = {}) => ({ name: 'pixels', shape: [1, 1, 28, 28], datatype: 'FP32', data: zeros(784), ...over });
 const withValue = (i: number, v: unknown) => { const d: unknown[] = zeros(784); d[i] = v; return d; };
 
-/** PNG whose header claims width x height while the file stays a few bytes: a decompression bomb's shape. */
-async function claimingPng(width: number, height: number): Promise<Buffer> {
+/**
+ * PNG whose header claims width x height (and bit depth, color type, interlacing) while
+ * the file stays a few bytes: a decompression bomb's shape.
+ */
+async function claimingPng(width: number, height: number, ihdr: { depth?: number; colorType?: number; interlaced?: boolean } = {}): Promise<Buffer> {
   const png = Buffer.from(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).png().toBuffer());
   png.writeUInt32BE(width, 16);
   png.writeUInt32BE(height, 20);
+  if (ihdr.depth) png[24] = ihdr.depth;
+  if (ihdr.colorType !== undefined) png[25] = ihdr.colorType;
+  if (ihdr.interlaced) png[28] = 1;
   png.writeUInt32BE(crc32(png.subarray(12, 29)), 29); // IHDR's CRC, so the header itself is valid
   return png;
 }
@@ -93,11 +104,15 @@ async function cases(): Promise<Case[]> {
     ['id not a string', INFER, { id: 5, inputs: [tensor()] }, JSON_TYPE, 400, /"id" must be a string/],
     ['unknown model', '/v2/models/resnet/infer', { inputs: [tensor()] }, JSON_TYPE, 404, /unknown model "resnet"; this server serves "mnist"/],
     ['unknown version', '/v2/models/mnist/versions/2/infer', { inputs: [tensor()] }, JSON_TYPE, 404, /has no version "2"/],
-    ['body over the limit', INFER, 'x'.repeat(64 * 1024 + 1), JSON_TYPE, 413, /over the 65536 byte limit/],
+    ['JSON body over its limit', INFER, 'x'.repeat(JSON_LIMIT + 1), JSON_TYPE, 413, new RegExp(`a JSON body is over the ${JSON_LIMIT} byte limit`)],
+    ['image body over the limit', PREDICT, new Uint8Array(64 * 1024 + 1), { 'content-type': 'image/png' }, 413, /an image is over the 65536 byte limit/],
     ['no route', '/v3/infer', {}, JSON_TYPE, 404, /no route for POST \/v3\/infer/],
     ['text/plain', PREDICT, 'hello', { 'content-type': 'text/plain' }, 415, /unsupported content type "text\/plain"/],
     ["curl's default type", PREDICT, 'a=1', { 'content-type': 'application/x-www-form-urlencoded' }, 415, /curl's default/],
     ['no content type', PREDICT, new Uint8Array([1, 2, 3]), {}, 415, /unsupported content type "none"/],
+    // Names of Object.prototype's members are not image types (a `type in {...}` test said they were).
+    ['content type "toString"', PREDICT, new Uint8Array([1, 2, 3]), { 'content-type': 'toString' }, 415, /unsupported content type "tostring"/],
+    ['content type "constructor"', PREDICT, new Uint8Array([1, 2, 3]), { 'content-type': 'constructor' }, 415, /unsupported content type "constructor"/],
     ['neither pixels nor images', PREDICT, { image: [1] }, JSON_TYPE, 400, /expected \{"pixels"/],
     ['both pixels and images', PREDICT, { pixels: zeros(784), images: [zeros(784)] }, JSON_TYPE, 400, /expected \{"pixels"/],
     ['empty images', PREDICT, { images: [] }, JSON_TYPE, 400, /non-empty array/],
@@ -110,6 +125,9 @@ async function cases(): Promise<Case[]> {
     ['SVG', PREDICT, svg, { 'content-type': 'image/png' }, 415, /image is svg/],
     ['PNG bomb header', PREDICT, await claimingPng(100_000, 100_000), { 'content-type': 'image/png' }, 413, /100000x100000 \(10000 megapixels\); the limit is 40 megapixels/],
     ['JPEG bomb header', PREDICT, jpeg, { 'content-type': 'image/jpeg' }, 413, /60000x60000/],
+    // 25 MP is under the pixel limit, but 16-bit RGBA interlaced needs 200 MB decoded whole.
+    ['16-bit RGBA bomb header', PREDICT, await claimingPng(5000, 5000, { depth: 16, colorType: 6, interlaced: true }), { 'content-type': 'image/png' }, 413,
+      /5000x5000 with 4 channels of ushort: decoding takes 200 MB; the limit is 134 MB/],
     ['blank picture', PREDICT, white, { 'content-type': 'image/png' }, 422, /no digit found/],
     ['empty image body', PREDICT, new Uint8Array(0), { 'content-type': 'image/png' }, 400, /body is empty/],
     ['multipart without a file', PREDICT, noFile, undefined, 400, /has no file/],
@@ -147,5 +165,43 @@ describe('bad input', () => {
     expect(res.status).toBe(413);
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(process.memoryUsage().rss - before).toBeLessThan(200 * 2 ** 20); // decoding would need 3.6 GB of gray alone
+  });
+});
+
+describe('JSON bodies', () => {
+  const post = (a: ReturnType<typeof createApp>, body: string) => a.request(INFER, { method: 'POST', headers: JSON_TYPE, body });
+  /** An OIP body with one tensor whose fields are raw JSON text. */
+  const tensorWith = (field: string, raw: string) => {
+    const fields: Record<string, string> = { name: '"pixels"', shape: '[1,1,28,28]', datatype: '"FP32"', data: '[]', [field]: raw };
+    return `{"inputs":[{${Object.entries(fields).map(([k, v]) => `"${k}":${v}`).join(',')}}]}`;
+  };
+
+  it('get a limit sized to the largest batch, not the image limit, refused before parsing', async () => {
+    const roomy = createApp({ engine, images }); // 8 MiB for images
+    const t0 = performance.now();
+    const res = await post(roomy, `[${'[],'.repeat(700_000)}[]]`); // 2.1 MB of arrays: JSON.parse would take ~0.2 s and 100 MB
+    expect(res.status).toBe(413);
+    expect((await res.json()).error).toMatch(new RegExp(`over the ${JSON_LIMIT} byte limit`));
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('are refused for deep nesting or too many arrays before JSON.parse builds them', async () => {
+    const deep = await post(app, tensorWith('name', `${'['.repeat(100_000)}${']'.repeat(100_000)}`));
+    expect(deep.status).toBe(400); // JSON.stringify of that name in the message used to overflow the stack: 500
+    expect((await deep.json()).error).toMatch(/nests arrays and objects deeper than 32 levels/);
+    const many = await post(app, tensorWith('data', `[${'[],'.repeat(60_000)}[]]`));
+    expect(many.status).toBe(400);
+    expect((await many.json()).error).toMatch(/holds more than 1536 arrays and objects/);
+  });
+
+  it('quote client values in error messages briefly, whatever their size', async () => {
+    const res = await post(app, tensorWith('name', JSON.stringify('x'.repeat(50_000))));
+    expect(res.status).toBe(400);
+    const { error } = await res.json();
+    expect(error).toMatch(/^unknown input "x+…; the model's input is "pixels"$/);
+    expect(error.length).toBeLessThan(200);
+    const nested = await post(app, tensorWith('shape', `[[[[[[1]]]]],${'0,'.repeat(5000)}0]`));
+    expect(nested.status).toBe(400);
+    expect((await nested.json()).error).toMatch(/^shape \[\[\[\[…\]\]\],0,0,0,0,0,0,0,…\] does not match/);
   });
 });

@@ -9,7 +9,11 @@ function fakeRunner(workers = 1) {
   let busy = 0;
   const runner: Runner = {
     idle: () => workers - busy,
-    run: (input, n) => {
+    down: () => false,
+    run: (parts, n) => {
+      const input = new Float32Array(n * IMAGE_SIZE);
+      let at = 0;
+      for (const p of parts) { input.set(p, at); at += p.length; }
       busy++;
       return new Promise<Outputs>((resolve) => {
         runs.push({
@@ -35,7 +39,7 @@ const images = (...ids: number[]) => {
 };
 /** Lets promise callbacks and the batcher's setImmediate flush run (a few loop turns). */
 const tick = async () => { for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r)); };
-const opts = { maxBatchSize: 8, maxQueueDelayMs: 0, maxQueue: 100 };
+const opts = { maxBatchSize: 8, maxQueueDelayMs: 0, maxQueuedImages: 100, queueTimeoutMs: 0 };
 
 describe('Batcher', () => {
   it('runs requests that arrive together as one batch and gives each its own rows', async () => {
@@ -98,7 +102,7 @@ describe('Batcher', () => {
 
   it('refuses work beyond the queue bound, and batches larger than the max', async () => {
     const { runner, runs } = fakeRunner();
-    const b = new Batcher(runner, { ...opts, maxQueue: 2 });
+    const b = new Batcher(runner, { ...opts, maxQueuedImages: 2 });
     const running = b.infer(images(1), 1);
     await tick(); // now running, not queued
     const queued = [b.infer(images(2), 1), b.infer(images(3), 1)];

@@ -39,9 +39,9 @@ beforeAll(async () => {
   labels = data.test.labels.slice(0, N);
   session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1 });
   const metrics = new Metrics();
-  engine = new LocalEngine(await loadModel(path), { ...ENGINE_DEFAULTS, maxBatchSize: 64 }, metrics.observeBatch);
+  engine = new LocalEngine(await loadModel(path), { ...ENGINE_DEFAULTS, maxBatchSize: 64 }, { onBatch: metrics.observeBatch });
   await engine.started;
-  app = createApp({ engine, metrics, benchRoutes: true });
+  app = createApp({ engine, metrics });
 });
 afterAll(async () => { await engine?.close(); await session?.release(); });
 

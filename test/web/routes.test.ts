@@ -77,6 +77,21 @@ describe('webRoutes', () => {
     expect(glue.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
   });
 
+  it('reads a file to compress it once, not on every request (/proc/self/io counts the bytes read)', async () => {
+    const app = webRoutes({ model, webDir });
+    const url = '/ort/ort-wasm-simd-threaded.wasm';
+    const bytesRead = () => Number(/^rchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))![1]);
+    const first = await get(app, url, { 'accept-encoding': 'br' }); // read and compressed here
+    const size = (await first.arrayBuffer()).byteLength;
+    const before = bytesRead();
+    for (let i = 0; i < 10; i++) {
+      const res = await get(app, url, { 'accept-encoding': 'br' });
+      expect((await res.arrayBuffer()).byteLength).toBe(size);
+    }
+    // Each request used to read the whole 14 MB file again, even to send the cached compressed copy.
+    expect(bytesRead() - before).toBeLessThan(2 ** 20);
+  });
+
   it('serves nothing else: other files, other folders, traversal', async () => {
     const app = webRoutes({ model, webDir });
     for (const url of ['/ort/ort.min.js', '/ort/..%2Fpackage.json', '/ort/../package.json', '/assets/..%2F..%2Fsecret.txt',
