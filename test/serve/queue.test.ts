@@ -3,22 +3,12 @@
 // unrun, waiting has a deadline, and a client that hangs up costs no log line.
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { IMAGE_SIZE } from '../../src/data/mnist-spec.js';
 import { createApp } from '../../src/serve/app.js';
 import { ENGINE_DEFAULTS, LocalEngine } from '../../src/serve/engine.js';
 import { loadModel } from '../../src/serve/model.js';
 import { SERVE_DEFAULTS, startServer, type RunningServer } from '../../src/serve/server.js';
-import { slowModel } from './helpers.js';
+import { binaryBatch, slowModel } from './helpers.js';
 
-/** A binary UINT8 OIP request body of n images. */
-function batchBody(n: number): { body: Uint8Array<ArrayBuffer>; headers: Record<string, string> } {
-  const bytes = new Uint8Array(n * IMAGE_SIZE).fill(40);
-  const header = new TextEncoder().encode(JSON.stringify({ inputs: [{ name: 'pixels', shape: [n, 1, 28, 28], datatype: 'UINT8', parameters: { binary_data_size: bytes.length } }], outputs: [{ name: 'label' }] }));
-  const body = new Uint8Array(header.length + bytes.length);
-  body.set(header);
-  body.set(bytes, header.length);
-  return { body, headers: { 'inference-header-content-length': String(header.length) } };
-}
 const INFER = '/v2/models/mnist/infer';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
@@ -31,7 +21,7 @@ describe('the inference queue', () => {
     const engine = new LocalEngine(await loadModel(await slowModel()), { ...ENGINE_DEFAULTS, maxBatchSize: 256, maxQueuedImages: 300 });
     await engine.started;
     const app = createApp({ engine });
-    const post = (n: number) => app.request(INFER, { method: 'POST', ...batchBody(n) });
+    const post = (n: number) => app.request(INFER, binaryBatch(n));
     try {
       const running = post(256);
       await until('the first batch to start', () => engine.queueLength() === 0);
@@ -59,7 +49,7 @@ describe('over a socket', () => {
   });
   afterAll(async () => { await server?.close(); });
   afterEach(() => { vi.restoreAllMocks(); });
-  const infer = (n: number, signal?: AbortSignal) => fetch(`${server.url}${INFER}`, { method: 'POST', ...batchBody(n), signal });
+  const infer = (n: number, signal?: AbortSignal) => fetch(`${server.url}${INFER}`, { ...binaryBatch(n), signal });
   const queued = (n: number) => until(`${n} queued requests`, () => server.engine.queueLength() === n);
 
   it('drops a queued request whose client has gone, without running it', async () => {
