@@ -140,7 +140,7 @@ function listen(o: ServeOptions, fetch: (req: Request, env: object) => Response 
     const s = serve({
       fetch, hostname: o.host, port: o.port,
       serverOptions: {
-        headersTimeout: o.headersTimeoutMs,
+        headersTimeout: Math.min(o.headersTimeoutMs, o.requestTimeoutMs), // Node refuses a headers timeout above the request's
         requestTimeout: o.requestTimeoutMs,
         // How often Node checks those two; its default (30 s) would let a slow client keep a socket that long past them.
         connectionsCheckingInterval: Math.max(50, Math.min(1000, o.headersTimeoutMs / 2, o.requestTimeoutMs / 2)),
