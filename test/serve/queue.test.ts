@@ -17,22 +17,25 @@ async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void
 const metric = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? 0);
 
 describe('the inference queue', () => {
-  it('is bounded in images, not requests: one queued 256-image request fills a 300-image queue', async () => {
-    const engine = new LocalEngine(await loadModel(await slowModel()), { ...ENGINE_DEFAULTS, maxBatchSize: 256, maxQueuedImages: 300 });
+  it('is bounded in images, not requests: one queued 2048-image request fills a 2400-image queue', async () => {
+    const engine = new LocalEngine(await loadModel(await slowModel()), { ...ENGINE_DEFAULTS, maxBatchSize: 2048, maxQueuedImages: 2400 });
     await engine.started;
     const app = createApp({ engine });
     const post = (n: number) => app.request(INFER, binaryBatch(n));
     try {
-      const running = post(256);
-      await until('the first batch to start', () => engine.queueLength() === 0);
-      await sleep(20);
-      const queued = post(256);
-      await until('the second request to queue', () => engine.queueLength() === 1);
-      const refused = await post(64);
+      // The worker runs one batch (0.2-1 s) and holds the next; the third waits. They arrive
+      // apart: arriving together, the second would find the first still queued, and the queue full.
+      const accepted = [];
+      for (let i = 0; i < 3; i++) {
+        accepted.push(post(2048));
+        await sleep(50);
+      }
+      await until('one request to wait', () => engine.queueLength() === 1);
+      const refused = await post(512);
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('1');
-      expect((await refused.json()).error).toBe('inference queue is full (256 images waiting, the limit is 300); retry later');
-      expect([(await running).status, (await queued).status]).toEqual([200, 200]);
+      expect((await refused.json()).error).toBe('inference queue is full (2048 images waiting, the limit is 2400); retry later');
+      expect(await Promise.all(accepted.map(async (r) => (await r).status))).toEqual([200, 200, 200]);
     } finally {
       await engine.close();
     }
