@@ -54,7 +54,7 @@ export interface RunningServer {
   engine: LocalEngine;
   /** The Node server, for its events (tests). */
   http: Server;
-  /** Settles when the model is loaded and the server is ready. */
+  /** Settles when the model is loaded and the image workers are up: the server is ready. */
   ready: Promise<void>;
   /** Stops listening, lets queued and in-flight requests finish (up to graceMs), then closes. */
   close(): Promise<void>;
@@ -132,7 +132,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     clearTimeout(hurry);
   })());
 
-  return { url: `http://${host}:${port}`, engine, http: server, ready: engine.started, close, stop };
+  const ready = Promise.all([engine.started, images.started]).then(() => {});
+  ready.catch(() => {}); // the caller awaits `ready`; this only silences the unhandled copy
+  return { url: `http://${host}:${port}`, engine, http: server, ready, close, stop };
 }
 
 function listen(o: ServeOptions, fetch: (req: Request, env: object) => Response | Promise<Response>): Promise<Server> {
