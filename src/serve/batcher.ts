@@ -97,7 +97,7 @@ export class Batcher {
       this.queue.failAll(noWorker());
       return this.settle();
     }
-    if (this.runner.idle() === 0) return;
+    if (this.runner.idle() === 0 && !this.pipeline()) return;
     const head = this.queue.peek();
     if (!head) return this.settle();
     const full = this.queue.size >= this.opts.maxBatchSize;
@@ -116,7 +116,16 @@ export class Batcher {
     clearTimeout(this.timer);
     this.timer = undefined;
     while (this.queue.length > 0 && this.runner.idle() > 0 && this.dispatch());
+    while (this.pipeline() && this.dispatch());
     this.schedule();
+  }
+
+  /**
+   * Whether to hand a busy worker its next batch now: only when a full batch waits. Small
+   * requests keep waiting for a free worker, so they gather into one batch meanwhile.
+   */
+  private pipeline(): boolean {
+    return this.queue.size >= this.opts.maxBatchSize && this.runner.spare() > 0;
   }
 
   /** Tells drain() and abandon() when nothing is queued or running any more. */

@@ -46,6 +46,7 @@ export class LocalEngine implements Engine {
     const spec = {
       module: 'inference-worker', init: { model: model.bytes, intraOpNumThreads: opts.intraOpNumThreads },
       label: 'inference worker', startFailed: 'inference worker could not load the model', callFailed: 'inference failed',
+      depth: 2,
     };
     this.started = WorkerPool.start<RunRequest, RunResult>(spec, opts.workers).then((pool) => {
       this.pool = pool;
@@ -101,6 +102,7 @@ function runner(pool: WorkerPool<RunRequest, RunResult>, maxBatch: number): Runn
   const free: SharedArrayBuffer[] = [];
   return {
     idle: () => pool.idle(),
+    spare: () => pool.spare(),
     down: () => pool.down(),
     async run(batch, n) {
       const input = free.pop() ?? new SharedArrayBuffer(maxBatch * IMAGE_SIZE * 4);

@@ -28,7 +28,7 @@ await serveRequests<WorkerInit, RunRequest, RunResult>(async (init) => {
     // NOTE: onnxruntime-node refuses a tensor on shared memory ("Invalid argument"), so the
     // batch is copied (bytes scaled to [0,1] on the way) into this thread's own buffer, off
     // the HTTP thread. ORT reads that in place; its outputs are fresh arrays we hand over.
-    if (local.length < n * IMAGE_SIZE) local = new Float32Array(input.byteLength);
+    if (local.length < n * IMAGE_SIZE) local = new Float32Array(input.byteLength / 4);
     const x = local.subarray(0, n * IMAGE_SIZE);
     let at = 0;
     let offset = 0;

@@ -85,8 +85,8 @@ function readInput(t: unknown, spec: TensorSpec, maxBatch: number, binary: Uint8
   // Bytes go to the batcher as they are: they are scaled to [0,1] as the batch is written.
   if (t.datatype === 'UINT8') return { input: binary, n };
   if (!LITTLE_ENDIAN) throw new Error('binary FP32 input needs a little-endian host');
-  // NOTE: `binary` may be a Node Buffer, whose slice() is a view into a shared pool, not a copy:
-  // new Uint8Array(view) copies (a memcpy) into an aligned buffer of our own.
+  // An aligned copy of our own. NOTE: not binary.slice(): on a Node Buffer (the body as read
+  // from the socket) slice() is a view of the same memory, and .buffer all of it.
   const input = new Float32Array(new Uint8Array(binary).buffer);
   for (let i = 0; i < input.length; i++) {
     if (!(input[i] >= 0 && input[i] <= 1)) throw badRequest(`binary FP32 element ${i} is ${input[i]}; pixels must be in [0, 1]`);

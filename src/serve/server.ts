@@ -54,7 +54,7 @@ export interface RunningServer {
   engine: LocalEngine;
   /** The Node server, for its events (tests). */
   http: Server;
-  /** Settles when the model is loaded and the server is ready. */
+  /** Settles when the model is loaded and the image workers are up: the server is ready. */
   ready: Promise<void>;
   /** Stops listening, lets queued and in-flight requests finish (up to graceMs), then closes. */
   close(): Promise<void>;
@@ -132,7 +132,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     clearTimeout(hurry);
   })());
 
-  return { url: `http://${host}:${port}`, engine, http: server, ready: engine.started, close, stop };
+  const ready = Promise.all([engine.started, images.started]).then(() => {});
+  ready.catch(() => {}); // the caller awaits `ready`; this only silences the unhandled copy
+  return { url: `http://${host}:${port}`, engine, http: server, ready, close, stop };
 }
 
 function listen(o: ServeOptions, fetch: (req: Request, env: object) => Response | Promise<Response>): Promise<Server> {
@@ -140,7 +142,7 @@ function listen(o: ServeOptions, fetch: (req: Request, env: object) => Response 
     const s = serve({
       fetch, hostname: o.host, port: o.port,
       serverOptions: {
-        headersTimeout: o.headersTimeoutMs,
+        headersTimeout: Math.min(o.headersTimeoutMs, o.requestTimeoutMs), // Node refuses a headers timeout above the request's
         requestTimeout: o.requestTimeoutMs,
         // How often Node checks those two; its default (30 s) would let a slow client keep a socket that long past them.
         connectionsCheckingInterval: Math.max(50, Math.min(1000, o.headersTimeoutMs / 2, o.requestTimeoutMs / 2)),

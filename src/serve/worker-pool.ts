@@ -13,7 +13,10 @@ export type Pixels = Float32Array | Uint8Array;
 
 /** What the batcher needs from whoever runs batches; tests substitute a fake. */
 export interface Runner {
+  /** Workers with nothing to do. */
   idle(): number;
+  /** Busy workers that would take one more job to start the moment they finish (see PoolSpec.depth). */
+  spare(): number;
   /** True while no worker runs and starting one has failed: queued work would wait for nothing. */
   down(): boolean;
   /** Runs the parts (each some whole images) as one batch of n images. */
@@ -32,11 +35,16 @@ export interface PoolSpec {
   label: string;
   startFailed: string;
   callFailed: string;
+  /**
+   * Jobs one worker may hold: 2 lets it start the next batch the moment the last ends,
+   * instead of idling while the HTTP thread answers and dispatches. Default 1.
+   */
+  depth?: number;
 }
 
-interface Slot<Req, Res> { rpc: RpcWorker<Req, Res>; up: boolean; busy: boolean; running?: Promise<unknown> }
+interface Slot<Req, Res> { rpc: RpcWorker<Req, Res>; up: boolean; jobs: Set<Promise<unknown>> }
 
-const isIdle = <Req, Res>(s: Slot<Req, Res>) => s.up && !s.busy && !s.rpc.error;
+const isUp = <Req, Res>(s: Slot<Req, Res>) => s.up && !s.rpc.error;
 
 /** Delays between attempts to replace a worker that failed to start, ms. */
 export const RESPAWN_DELAY = { first: 500, max: 30_000 };
@@ -67,32 +75,40 @@ export class WorkerPool<Req, Res> {
 
   idle(): number {
     let n = 0;
-    for (const s of this.slots) if (isIdle(s)) n++;
+    for (const s of this.slots) if (isUp(s) && s.jobs.size === 0) n++;
+    return n;
+  }
+
+  spare(): number {
+    let n = 0;
+    for (const s of this.slots) if (isUp(s) && s.jobs.size > 0 && s.jobs.size < (this.spec.depth ?? 1)) n++;
     return n;
   }
 
   /** Workers that are up. */
   size(): number {
-    return this.slots.filter((s) => s.up && !s.rpc.error).length;
+    return this.slots.filter(isUp).length;
   }
 
   down(): boolean {
     return this.failing && this.size() === 0;
   }
 
-  /** Runs one job on an idle worker (check idle() first). `transfer` moves those buffers: the caller must not touch them again. */
+  /** Runs one job on an idle worker, else a spare one (check first). `transfer` moves those buffers: the caller must not touch them again. */
   call(req: Req, transfer: ArrayBuffer[] = []): Promise<Res> {
-    const slot = this.slots.find(isIdle);
+    const depth = this.spec.depth ?? 1;
+    const slot = this.slots.find((s) => isUp(s) && s.jobs.size === 0) ?? this.slots.find((s) => isUp(s) && s.jobs.size < depth);
     if (!slot) return Promise.reject(new Error(`no idle ${this.spec.label} (check idle() first)`));
-    slot.busy = true;
-    // The slot is free again before the caller's handlers run, so they may dispatch to it.
-    return slot.running = slot.rpc.call(req, transfer).then(
-      (out) => { slot.busy = false; return out; },
+    // The job leaves the slot before the caller's handlers run, so they may dispatch to it.
+    const job: Promise<Res> = slot.rpc.call(req, transfer).then(
+      (out) => { slot.jobs.delete(job); return out; },
       (e: Error) => {
-        slot.busy = false;
+        slot.jobs.delete(job);
         throw slot.rpc.error ? new WorkerLostError(`the ${this.spec.label} stopped during this request (${slot.rpc.error.message}); retry`) : e;
       },
     );
+    slot.jobs.add(job);
+    return job;
   }
 
   /**
@@ -106,16 +122,16 @@ export class WorkerPool<Req, Res> {
     const slots = this.slots;
     this.slots = [];
     await Promise.all(slots.map(async (s) => {
-      await s.running?.catch(() => {});
+      await Promise.allSettled(s.jobs);
       await s.rpc.terminate();
     }));
   }
 
   private spawn(): Promise<void> {
-    const { module, init, ...names } = this.spec;
+    const { module, init, depth: _depth, ...names } = this.spec;
     const slot: Slot<Req, Res> = {
       up: false,
-      busy: false,
+      jobs: new Set(),
       rpc: new RpcWorker(import.meta.url, module, init, {
         ...names,
         onExit: () => {

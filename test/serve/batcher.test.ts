@@ -3,12 +3,17 @@ import { IMAGE_SIZE } from '../../src/data/mnist-spec.js';
 import { Batcher, QueueFullError, ShuttingDownError } from '../../src/serve/batcher.js';
 import type { Outputs, Runner } from '../../src/serve/worker-pool.js';
 
-/** A runner with `workers` slots whose runs finish when the test says so; output row i = first pixel of image i. */
-function fakeRunner(workers = 1) {
+/**
+ * A runner with `workers` workers, each holding up to `depth` jobs, whose runs finish when the
+ * test says so; output row i = first pixel of image i.
+ */
+function fakeRunner(workers = 1, depth = 1) {
   const runs: { n: number; input: Float32Array; finish: () => void }[] = [];
   let busy = 0;
   const runner: Runner = {
-    idle: () => workers - busy,
+    // Jobs go to idle workers first, as the pool's do.
+    idle: () => Math.max(0, workers - busy),
+    spare: () => (busy >= workers ? Math.max(0, Math.min(workers, workers * depth - busy)) : 0),
     down: () => false,
     run: (parts, n) => {
       const input = new Float32Array(n * IMAGE_SIZE);
@@ -131,6 +136,26 @@ describe('Batcher', () => {
     }
     await d;
     expect((await Promise.all(p)).map((o) => o.first[0])).toEqual([1, 2, 3]);
+  });
+
+  it('hands a busy worker its next batch only when a full batch waits', async () => {
+    const { runner, runs } = fakeRunner(1, 2);
+    const b = new Batcher(runner, opts);
+    const first = b.infer(images(1), 1);
+    await tick();
+    const small = [b.infer(images(2), 1), b.infer(images(3), 1)];
+    await tick();
+    expect(runs.map((r) => r.n)).toEqual([1]); // two images wait for the worker, to batch with others
+    const full = b.infer(images(...Array(8).fill(4)), 8);
+    await tick();
+    expect(runs.map((r) => r.n)).toEqual([1, 2]); // a full batch waits: the worker gets the next one now
+    runs[0].finish();
+    runs[1].finish();
+    await Promise.all([first, ...small]);
+    await tick();
+    expect(runs.map((r) => r.n)).toEqual([1, 2, 8]);
+    runs[2].finish();
+    await full;
   });
 
   it('uses every idle worker', async () => {

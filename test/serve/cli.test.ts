@@ -1,10 +1,10 @@
 // `onnx-mnist serve` as a user runs it (export: test/export/cli.test.ts).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slowModel, trainedModel } from './helpers.js';
+import { binaryBatch, slowModel, startCli, trainedModel } from './helpers.js';
 
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 let model: string;
@@ -16,28 +16,20 @@ beforeAll(async () => {
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
 describe('onnx-mnist serve', () => {
-  it('says how to make an artifact when there is none', () => {
-    const r = spawnSync(process.execPath, [...CLI, 'serve', '--model', path.join(dir, 'missing.onnx'), '--port', '0'], { encoding: 'utf8' });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/no model at .*missing\.onnx.*onnx-mnist train.*artifacts\/mnist-mlp\.onnx/);
-  });
-
   it('refuses a model name that is not one folder name, as export does', () => {
     const r = spawnSync(process.execPath, [...CLI, 'serve', '--model', model, '--port', '0', '--name', 'a/b'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/option '--name <name>' argument 'a\/b' is invalid\. model name "a\/b" contains a path separator/);
   });
 
+  it('says how to make an artifact when there is none', () => {
+    const r = spawnSync(process.execPath, [...CLI, 'serve', '--model', path.join(dir, 'missing.onnx'), '--port', '0'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/no model at .*missing\.onnx.*onnx-mnist train.*artifacts\/mnist-mlp\.onnx/);
+  });
+
   it('serves, then on SIGTERM finishes and exits 0', async () => {
-    const child = spawn(process.execPath, [...CLI, 'serve', '--model', model, '--port', '0', '--name', 'digits'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 20_000;
-    while (!/^ready: /m.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-    expect(url, out).toBeDefined();
+    const { url, child, output, exited } = await startCli([...CLI, 'serve', '--model', model, '--port', '0', '--name', 'digits']);
     expect((await fetch(`${url}/v2/models/digits/ready`)).status).toBe(200);
     const res = await fetch(`${url}/v2/models/digits/infer`, {
       method: 'POST', body: JSON.stringify({ inputs: [{ name: 'pixels', shape: [1, 1, 28, 28], datatype: 'UINT8', data: Array(784).fill(0) }] }),
@@ -45,7 +37,7 @@ describe('onnx-mnist serve', () => {
     expect(res.status).toBe(200);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(out).toMatch(/SIGTERM: no new connections; finishing queued requests\nstopped/);
+    expect(output()).toMatch(/SIGTERM: no new connections; finishing queued requests\nstopped/);
   });
 });
 
@@ -55,15 +47,8 @@ describe('npm run serve', () => {
     expect(scripts.serve).toBe(scripts.train.replace(/ train$/, ' serve'));
     const [node, launcher, command] = scripts.serve.split(' ');
     expect(node).toBe('node');
-    const child = spawn(process.execPath, [launcher, command, '--model', model, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 30_000;
-    while (!/^ready: /m.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-    expect(url, out).toBeDefined();
+    // A request timeout below the 10 s for headers: Node refuses that pair unless the server fits one to the other.
+    const { url, child, exited } = await startCli([launcher, command, '--model', model, '--port', '0', '--request-timeout-ms', '5000']);
     expect((await fetch(`${url}/v2/health/ready`)).status).toBe(200);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
@@ -72,29 +57,16 @@ describe('npm run serve', () => {
 
 describe('onnx-mnist serve, stopped twice', () => {
   it('on a second SIGTERM during a batch refuses the queue, lets the batch finish and exits 0 (not abort, 134)', async () => {
-    const child = spawn(process.execPath, [...CLI, 'serve', '--model', await slowModel(), '--port', '0', '--max-batch-size', '1024'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 30_000;
-    while (!/^ready: /m.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1];
-    const bytes = new Uint8Array(1024 * 784);
-    const header = new TextEncoder().encode(JSON.stringify({ inputs: [{ name: 'pixels', shape: [1024, 1, 28, 28], datatype: 'UINT8', parameters: { binary_data_size: bytes.length } }], outputs: [{ name: 'label' }] }));
-    const body = new Uint8Array(header.length + bytes.length);
-    body.set(header);
+    const { url, child, output, exited } = await startCli([...CLI, 'serve', '--model', await slowModel(), '--port', '0', '--max-batch-size', '1024']);
     // Six batches of 1024 images: one runs while the rest wait, for seconds.
-    const requests = Array.from({ length: 6 }, () => fetch(`${url}/v2/models/mnist/infer`, {
-      method: 'POST', headers: { 'inference-header-content-length': String(header.length) }, body,
-    }).then((r) => r.status, () => 'reset'));
+    const requests = Array.from({ length: 6 }, () => fetch(`${url}/v2/models/mnist/infer`, binaryBatch(1024)).then((r) => r.status, () => 'reset'));
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGTERM');
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 15_000))]);
-    expect(code, out).toBe(0);
-    expect(out).toMatch(/SIGTERM again: refusing queued requests \(503\); stopping once the running batch ends\nstopped/);
+    expect(code, output()).toBe(0);
+    expect(output()).toMatch(/SIGTERM again: refusing queued requests \(503\); stopping once the running batch ends\nstopped/);
     const statuses = await Promise.all(requests);
     expect(statuses).toContain(503); // the queue was refused, not run
   });

@@ -7,7 +7,7 @@ import { createApp } from '../../src/serve/app.js';
 import { ENGINE_DEFAULTS, LocalEngine } from '../../src/serve/engine.js';
 import { loadModel } from '../../src/serve/model.js';
 import { SERVE_DEFAULTS, startServer } from '../../src/serve/server.js';
-import { slowModel, trainedModel } from './helpers.js';
+import { binaryBatch, slowModel, trainedModel } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** `p`, or 'no answer' after `ms`: a hang fails the test instead of timing it out. */
@@ -68,13 +68,7 @@ describe('shutting down with more queued than the grace period allows', () => {
   it('refuses the rest (503) when the grace period ends, counted from close(), and finishes', async () => {
     const s = await startServer({ ...SERVE_DEFAULTS, modelPath: await slowModel(), port: 0, maxBatchSize: 1024, maxQueuedImages: 16 * 1024, graceMs: 300 });
     await s.ready;
-    const bytes = new Uint8Array(1024 * IMAGE_SIZE);
-    const header = new TextEncoder().encode(JSON.stringify({ inputs: [{ name: 'pixels', shape: [1024, 1, 28, 28], datatype: 'UINT8', parameters: { binary_data_size: bytes.length } }], outputs: [{ name: 'label' }] }));
-    const body = new Uint8Array(header.length + bytes.length);
-    body.set(header);
-    const inflight = Array.from({ length: 12 }, () => fetch(`${s.url}/v2/models/mnist/infer`, {
-      method: 'POST', headers: { 'inference-header-content-length': String(header.length) }, body,
-    }).then((r) => r.status, () => 'reset'));
+    const inflight = Array.from({ length: 12 }, () => fetch(`${s.url}/v2/models/mnist/infer`, binaryBatch(1024)).then((r) => r.status, () => 'reset'));
     await until('the requests to queue', async () => s.engine.queueLength() >= 10);
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     const t0 = performance.now();

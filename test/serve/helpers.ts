@@ -1,7 +1,7 @@
 // Models for the serve tests: a quickly trained real one (cached across test
 // files and runs, retrained when the graph or training code changes) and a
 // deliberately slow one, for showing that HTTP stays responsive during a run.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -47,4 +47,28 @@ export async function slowModel(): Promise<string> {
   await writeFile(`${file}.tmp`, serializeModel(graph));
   await rename(`${file}.tmp`, file); // never leave a half-written model for the next run
   return file;
+}
+
+/** A binary UINT8 OIP request of n images (every pixel `value`), asking for the label only. */
+export function binaryBatch(n: number, value = 40): { method: 'POST'; body: Uint8Array<ArrayBuffer>; headers: Record<string, string> } {
+  const bytes = new Uint8Array(n * IMAGE_SIZE).fill(value);
+  const header = new TextEncoder().encode(JSON.stringify({ inputs: [{ name: 'pixels', shape: [n, 1, 28, 28], datatype: 'UINT8', parameters: { binary_data_size: bytes.length } }], outputs: [{ name: 'label' }] }));
+  const body = new Uint8Array(header.length + bytes.length);
+  body.set(header);
+  body.set(bytes, header.length);
+  return { method: 'POST', body, headers: { 'inference-header-content-length': String(header.length) } };
+}
+
+/** `onnx-mnist serve` (or what `args` starts) in a child process, once it says it is ready. */
+export async function startCli(args: string[]): Promise<{ url: string; child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 30_000;
+  while (!/^ready: /m.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+  if (!url || !/^ready: /m.test(out)) throw new Error(`the server did not get ready:\n${out}`);
+  return { url, child, output: () => out, exited };
 }

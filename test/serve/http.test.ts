@@ -65,6 +65,23 @@ describe('over HTTP on loopback', () => {
     expect(predictions.map((p: { label: number }) => p.label)).toEqual(direct);
   });
 
+  it('takes binary FP32 and UINT8 tensors as Node reads them off the socket', async () => {
+    const n = 3;
+    const pixels = data.test.images.subarray(0, n * IMAGE_SIZE);
+    const labels: number[][] = [];
+    for (const [datatype, bytes] of [['FP32', new Uint8Array(Float32Array.from(pixels, (v) => v / 255).buffer)], ['UINT8', pixels]] as const) {
+      const header = new TextEncoder().encode(JSON.stringify({ inputs: [{ name: 'pixels', shape: [n, 1, 28, 28], datatype, parameters: { binary_data_size: bytes.length } }], outputs: [{ name: 'label' }] }));
+      const body = new Uint8Array(header.length + bytes.length);
+      body.set(header);
+      body.set(bytes, header.length);
+      const res = await fetch(`${server.url}/v2/models/mnist/infer`, { method: 'POST', headers: { 'inference-header-content-length': String(header.length) }, body });
+      expect(res.status, await res.clone().text()).toBe(200);
+      labels.push((await res.json()).outputs[0].data);
+    }
+    expect(labels[0]).toEqual(labels[1]);
+    expect(labels[0]).toHaveLength(n);
+  });
+
   it('keeps serving after a bad request on the same connection', async () => {
     const bad = await fetch(`${server.url}/v2/models/mnist/infer`, { method: 'POST', body: '{"inputs": [' });
     expect(bad.status).toBe(400);

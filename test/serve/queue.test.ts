@@ -3,22 +3,12 @@
 // unrun, waiting has a deadline, and a client that hangs up costs no log line.
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { IMAGE_SIZE } from '../../src/data/mnist-spec.js';
 import { createApp } from '../../src/serve/app.js';
 import { ENGINE_DEFAULTS, LocalEngine } from '../../src/serve/engine.js';
 import { loadModel } from '../../src/serve/model.js';
 import { SERVE_DEFAULTS, startServer, type RunningServer } from '../../src/serve/server.js';
-import { slowModel } from './helpers.js';
+import { binaryBatch, slowModel } from './helpers.js';
 
-/** A binary UINT8 OIP request body of n images. */
-function batchBody(n: number): { body: Uint8Array<ArrayBuffer>; headers: Record<string, string> } {
-  const bytes = new Uint8Array(n * IMAGE_SIZE).fill(40);
-  const header = new TextEncoder().encode(JSON.stringify({ inputs: [{ name: 'pixels', shape: [n, 1, 28, 28], datatype: 'UINT8', parameters: { binary_data_size: bytes.length } }], outputs: [{ name: 'label' }] }));
-  const body = new Uint8Array(header.length + bytes.length);
-  body.set(header);
-  body.set(bytes, header.length);
-  return { body, headers: { 'inference-header-content-length': String(header.length) } };
-}
 const INFER = '/v2/models/mnist/infer';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
@@ -27,22 +17,25 @@ async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void
 const metric = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? 0);
 
 describe('the inference queue', () => {
-  it('is bounded in images, not requests: one queued 256-image request fills a 300-image queue', async () => {
-    const engine = new LocalEngine(await loadModel(await slowModel()), { ...ENGINE_DEFAULTS, maxBatchSize: 256, maxQueuedImages: 300 });
+  it('is bounded in images, not requests: one queued 2048-image request fills a 2400-image queue', async () => {
+    const engine = new LocalEngine(await loadModel(await slowModel()), { ...ENGINE_DEFAULTS, maxBatchSize: 2048, maxQueuedImages: 2400 });
     await engine.started;
     const app = createApp({ engine });
-    const post = (n: number) => app.request(INFER, { method: 'POST', ...batchBody(n) });
+    const post = (n: number) => app.request(INFER, binaryBatch(n));
     try {
-      const running = post(256);
-      await until('the first batch to start', () => engine.queueLength() === 0);
-      await sleep(20);
-      const queued = post(256);
-      await until('the second request to queue', () => engine.queueLength() === 1);
-      const refused = await post(64);
+      // The worker runs one batch (0.2-1 s) and holds the next; the third waits. They arrive
+      // apart: arriving together, the second would find the first still queued, and the queue full.
+      const accepted = [];
+      for (let i = 0; i < 3; i++) {
+        accepted.push(post(2048));
+        await sleep(50);
+      }
+      await until('one request to wait', () => engine.queueLength() === 1);
+      const refused = await post(512);
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('1');
-      expect((await refused.json()).error).toBe('inference queue is full (256 images waiting, the limit is 300); retry later');
-      expect([(await running).status, (await queued).status]).toEqual([200, 200]);
+      expect((await refused.json()).error).toBe('inference queue is full (2048 images waiting, the limit is 2400); retry later');
+      expect(await Promise.all(accepted.map(async (r) => (await r).status))).toEqual([200, 200, 200]);
     } finally {
       await engine.close();
     }
@@ -59,7 +52,7 @@ describe('over a socket', () => {
   });
   afterAll(async () => { await server?.close(); });
   afterEach(() => { vi.restoreAllMocks(); });
-  const infer = (n: number, signal?: AbortSignal) => fetch(`${server.url}${INFER}`, { method: 'POST', ...batchBody(n), signal });
+  const infer = (n: number, signal?: AbortSignal) => fetch(`${server.url}${INFER}`, { ...binaryBatch(n), signal });
   const queued = (n: number) => until(`${n} queued requests`, () => server.engine.queueLength() === n);
 
   it('drops a queued request whose client has gone, without running it', async () => {
