@@ -11,7 +11,7 @@ import type { Cancel } from './work-queue.js';
 /** Room per pixel value in JSON: the longest float32 in shortest form ("-1.1754943508222875e-38") and a separator. */
 const JSON_BYTES_PER_VALUE = 24;
 /** Room for everything in a JSON body besides the pixel values (names, shape, parameters, outputs). */
-export const JSON_OVERHEAD_BYTES = 64 << 10;
+const JSON_OVERHEAD_BYTES = 64 << 10;
 /** Deeper than any legal request: an OIP body nests 7 levels (object, inputs, tensor, [N][1][28][28]). */
 const MAX_DEPTH = 32;
 

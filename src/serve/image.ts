@@ -31,7 +31,7 @@ const SAMPLE_BYTES: Record<string, number> = { uchar: 1, char: 1, ushort: 2, sho
  * PNG or progressive JPEG is decoded whole first; the limit assumes the worst, so one
  * small file cannot ask for 40 MP x 4 channels x 16 bits = 320 MB.
  */
-export function decodedBytes(meta: Pick<Metadata, 'width' | 'height' | 'channels' | 'depth'>): number {
+function decodedBytes(meta: Pick<Metadata, 'width' | 'height' | 'channels' | 'depth'>): number {
   return (meta.width ?? 0) * (meta.height ?? 0) * (meta.channels ?? 4) * (SAMPLE_BYTES[meta.depth ?? ''] ?? 8);
 }
 

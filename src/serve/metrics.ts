@@ -35,6 +35,13 @@ export class Metrics {
     help: 'Connections closed as they arrived because --max-connections were already open',
     registers: [this.registry],
   });
+  private connectionSource: () => Promise<number> = async () => 0;
+  readonly connections: Gauge = new Gauge({
+    name: 'http_connections_open',
+    help: 'Open client connections, idle keep-alive ones included',
+    registers: [this.registry],
+    collect: async (): Promise<void> => { this.connections.set(await this.connectionSource()); },
+  });
   private queueSource: () => number = () => 0;
   readonly queue: Gauge = new Gauge({
     name: 'inference_queue_length',
@@ -42,6 +49,11 @@ export class Metrics {
     registers: [this.registry],
     collect: (): void => this.queue.set(this.queueSource()),
   });
+
+  /** Where the open-connections gauge reads from at scrape time. */
+  watchConnections(source: () => Promise<number>): void {
+    this.connectionSource = source;
+  }
 
   /** Where the queue gauge reads from at scrape time. */
   watchQueue(source: () => number): void {

@@ -4,7 +4,7 @@
 // tenth of a bare Hono GET); a request here costs two Map lookups and an array bump.
 import type { Registry } from 'prom-client';
 
-export const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
 
 /** Methods get their own series; any other method string a client invents is counted as OTHER. */
 const METHODS = new Set(['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);

@@ -96,6 +96,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   // A permanent listener: an 'error' event with none (EMFILE on accept, say) would crash the process.
   server.on('error', (e) => console.error(`server error: ${e.message}`));
   server.on('drop', () => metrics.connectionsRefused.inc());
+  metrics.watchConnections(() => new Promise((resolve) => server.getConnections((e, n) => resolve(e ? 0 : n))));
   const { port, address } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
   // net.Server's close stops listening and leaves open sockets be; http.Server's would also

@@ -47,7 +47,7 @@ interface Slot<Req, Res> { rpc: RpcWorker<Req, Res>; up: boolean; jobs: Set<Prom
 const isUp = <Req, Res>(s: Slot<Req, Res>) => s.up && !s.rpc.error;
 
 /** Delays between attempts to replace a worker that failed to start, ms. */
-export const RESPAWN_DELAY = { first: 500, max: 30_000 };
+const RESPAWN_DELAY = { first: 500, max: 30_000 };
 
 export class WorkerPool<Req, Res> {
   /** Called when a worker comes up or goes, so queued work is run or refused without waiting for the next request. */

@@ -58,7 +58,9 @@ describe('clients that hold on', () => {
     again.write('GET /v2/health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect((await untilClosed(again, 2000)).data).toMatch(/^HTTP\/1\.1 200 OK/);
     for (const s of held) s.destroy();
-    expect((await (await fetch(`${server.url}/metrics`)).text())).toMatch(/^http_connections_refused_total 1$/m);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^http_connections_refused_total 1$/m);
+    expect(metrics).toMatch(/^http_connections_open [1-9]\d*$/m);
   });
 
   it('get 408 and a closed socket when their headers come too slowly', async () => {
