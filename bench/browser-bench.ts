@@ -9,7 +9,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { DEFAULTS } from '../src/node/config.js';
 import { loadDataset } from '../src/node/load-dataset.js';
-import { runTrain } from '../src/node/run.js';
+import { median, runTrain } from '../src/node/run.js';
 import { train } from '../src/node/runtime.js';
 import { SERVE_DEFAULTS, startServer } from '../src/serve/server.js';
 
@@ -51,7 +51,6 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 await browser.close();
 await server.close();
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const base = median(rows['onnxruntime-node (CPU, 1 thread)']);
 console.log(`### Browser training (${new Date().toISOString().slice(0, 10)}, ${cpus()[0].model}, ${cpus().length} cores, headless Chromium, ${ROUNDS} interleaved rounds)\n`);
 console.log('| runtime | s/epoch (median) | runs | x onnxruntime-node |\n|---|---|---|---|');

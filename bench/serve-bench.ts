@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
+import { median } from '../src/node/run.js';
 import { oip, v1Json, type Body } from './serve-bodies.js';
 import { ensureModel, startServerProcess, type ServerProcess } from './serve-harness.js';
 import { cpuSeconds, requireWrk, runWrk } from './wrk.js';
@@ -36,7 +37,6 @@ const scenarios: Scenario[] = [
 ];
 
 interface Run { rps: number; p50: number; p99: number; errors: number; wrkCores: number; mainCores: number; mainUs: number; allUs: number; avgBatch: number }
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 
 const dir = mkdtempSync(path.join(tmpdir(), 'serve-bench-'));
 const servers: Record<'bare' | 'ours', ServerProcess> = {

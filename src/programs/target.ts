@@ -9,5 +9,3 @@ export interface Target {
   /** Overrides the training program the provider would get (benchmarks compare them on one provider). */
   program?: 'loop' | 'unrolled';
 }
-
-export const CPU_ONE_THREAD: Target = { ep: 'cpu', threads: 1 };
