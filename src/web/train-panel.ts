@@ -5,7 +5,7 @@ import { MODEL_FILE } from '../contract/artifact.js';
 import type { ChunkReport } from '../train/trainer.js';
 import { trainChart } from './train-chart.js';
 import { prefill, readForm } from './train-form.js';
-import type { Backend, FromWorker, ToWorker } from './train-protocol.js';
+import { setupKey, type Backend, type FromWorker, type RuntimeSetup, type ToWorker } from './train-protocol.js';
 
 export interface PanelOptions {
   /** WebGPU is usable here (an adapter is offered). */
@@ -16,15 +16,43 @@ export interface PanelOptions {
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+/** Query parameters that make a link a training run: the page warms up at once. */
+const RUN_PARAMS = ['epochs', 'limit', 'batch', 'lr', 'hidden', 'optimizer'];
+const newWorker = () => new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' });
 
 export function setupTrainPanel(opts: PanelOptions): void {
   const form = $<HTMLFormElement>('train-form'), status = $('train-status'), accuracyEl = $('train-accuracy');
-  const speed = $('train-speed'), notice = $('train-notice'), stopButton = $<HTMLButtonElement>('stop');
+  const speed = $('train-speed'), notice = $('train-notice'), stopButton = $<HTMLButtonElement>('stop'), epochLog = $<HTMLOListElement>('train-epochs');
   const trainButton = $<HTMLButtonElement>('train'), download = $<HTMLButtonElement>('download');
   const query = new URLSearchParams(location.search);
   prefill(form, query);
   const chart = trainChart($('train-chart'));
   let worker: Worker | null = null, model: Uint8Array | null = null;
+  // A worker whose runtime is started (warmed up, or idle after a run), for the next run with its setup.
+  let spare: { worker: Worker; key: string } | null = null;
+  const verbose = query.get('ortlog') === 'verbose';
+  const setupFor = (backend: Backend | 'auto'): RuntimeSetup => ({ backend: backend === 'auto' ? (opts.webgpu ? 'webgpu' : 'wasm') : backend, threads: opts.threads, verbose });
+  const workerFor = (setup: RuntimeSetup): Worker => {
+    const reuse = spare?.key === setupKey(setup) ? spare.worker : null;
+    if (!reuse) spare?.worker.terminate();
+    spare = null;
+    return reuse ?? newWorker();
+  };
+  const warmUp = () => {
+    if (worker || spare) return;
+    let setup: RuntimeSetup;
+    try {
+      setup = setupFor(readForm(form, 0).backend);
+    } catch {
+      return; // the form is not valid yet: Train will say why
+    }
+    spare = { worker: newWorker(), key: setupKey(setup) };
+    spare.worker.postMessage({ type: 'warm', ...setup } satisfies ToWorker);
+  };
+  // NOTE: warming up costs a few CPU-seconds (ORT's WASM compile) and MNIST's download, so
+  // only on a sign of intent: a training link, or the pointer or focus on the form.
+  if (RUN_PARAMS.some((k) => query.has(k))) warmUp();
+  for (const ev of ['pointerenter', 'focusin']) form.addEventListener(ev, warmUp);
   if (!crossOriginIsolated) {
     notice.hidden = false;
     notice.textContent = 'This page is not cross-origin isolated, so WASM runs on one thread (slower). Served by `onnx-mnist serve`, it is isolated.';
@@ -41,17 +69,24 @@ export function setupTrainPanel(opts: PanelOptions): void {
       status.textContent = `Cannot train: ${(err as Error).message}.`;
       return;
     }
-    const backend: Backend = run.backend === 'auto' ? (opts.webgpu ? 'webgpu' : 'wasm') : run.backend;
+    const setup = setupFor(run.backend);
     chart.reset();
+    epochLog.replaceChildren();
     accuracyEl.textContent = '–';
     speed.textContent = '';
     status.textContent = 'Loading MNIST and ONNX Runtime…';
     busy(true);
     worker?.terminate();
-    worker = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' });
+    const current = (worker = workerFor(setup));
+    const idle = () => {
+      // The finished worker keeps its started runtime and data for the next run.
+      if (worker === current) worker = null;
+      spare?.worker.terminate();
+      spare = { worker: current, key: setupKey(setup) };
+    };
     const steps = { done: 0, total: 0, seconds: 0 };
     let runtime = '';
-    worker.onmessage = (m: MessageEvent<FromWorker>) => {
+    current.onmessage = (m: MessageEvent<FromWorker>) => {
       const msg = m.data;
       if (msg.type === 'ready') {
         runtime = msg.backend === 'webgpu' ? 'WebGPU' : `WASM, ${msg.threads} thread${msg.threads === 1 ? '' : 's'}`;
@@ -65,10 +100,16 @@ export function setupTrainPanel(opts: PanelOptions): void {
         chart.loss(steps.done, c.losses.reduce((a, b) => a + b, 0) / c.losses.length);
         speed.textContent = `epoch ${c.epoch}/${run.config.epochs}, ${rate.toFixed(0)} steps/s, about ${Math.ceil((steps.total - steps.done) / rate)} s left`;
       } else if (msg.type === 'epoch') {
-        chart.accuracy(steps.done, msg.report.testAccuracy * 100);
-        accuracyEl.textContent = `${(msg.report.testAccuracy * 100).toFixed(2)}%`;
+        const r = msg.report;
+        chart.accuracy(steps.done, r.testAccuracy * 100);
+        accuracyEl.textContent = `${(r.testAccuracy * 100).toFixed(2)}%`;
+        const line = document.createElement('li');
+        line.dataset.seconds = String(r.seconds);
+        line.textContent = `epoch ${r.epoch}: ${r.seconds.toFixed(2)} s, train loss ${r.trainLoss.toFixed(4)}, test loss ${r.testLoss.toFixed(4)}, test accuracy ${(r.testAccuracy * 100).toFixed(2)}%`;
+        epochLog.append(line);
       } else if (msg.type === 'done') {
         model = msg.model;
+        idle();
         download.disabled = false;
         accuracyEl.textContent = `${(msg.accuracy * 100).toFixed(2)}%`;
         busy(false);
@@ -76,6 +117,7 @@ export function setupTrainPanel(opts: PanelOptions): void {
           status.textContent = `Training done in ${msg.seconds.toFixed(1)} s (${runtime}): the drawing pad now uses this model.`;
         }, (err: unknown) => { status.textContent = `Training done, but the model could not be loaded: ${(err as Error).message}`; });
       } else if (msg.type === 'stopped') {
+        idle();
         status.textContent = 'Stopped.';
         busy(false);
       } else {
@@ -83,10 +125,9 @@ export function setupTrainPanel(opts: PanelOptions): void {
         busy(false);
       }
     };
-    worker.onerror = (err) => { status.textContent = `Training failed: ${err.message}`; busy(false); };
+    current.onerror = (err) => { status.textContent = `Training failed: ${err.message}`; busy(false); };
     // Chunks of 20 steps: the chart and Stop react several times a second.
-    const start: ToWorker = { type: 'start', config: { ...run.config, chunkSteps: 20 }, backend, threads: opts.threads, verbose: query.get('ortlog') === 'verbose' };
-    worker.postMessage(start);
+    current.postMessage({ type: 'start', config: { ...run.config, chunkSteps: 20 }, ...setup } satisfies ToWorker);
   });
 
   stopButton.addEventListener('click', () => worker?.postMessage({ type: 'stop' } satisfies ToWorker));

@@ -1,23 +1,50 @@
 // Training in a Web Worker, so drawing and classifying stay responsive: the same
 // training core as `onnx-mnist train`, on onnxruntime-web (WASM, or WebGPU with the
 // unrolled program), and the same artifact, offered back to the page as bytes.
+import { Graph } from '../graph/graph.js';
+import { serializeModel } from '../graph/serialize.js';
 import { inferenceGraph, inferenceModel, modelMetadata } from '../train/artifacts.js';
 import { hyperparameters } from '../train/settings.js';
 import { inlineEvaluator, openEvaluation } from '../train/evaluation.js';
 import type { Runtime } from '../train/runtime.js';
 import { train } from '../train/trainer.js';
-import { loadMnist } from './mnist-data.js';
-import type { FromWorker, StartTraining, ToWorker } from './train-protocol.js';
+import { loadMnist, type WebDataset } from './mnist-data.js';
+import { setupKey, type FromWorker, type RuntimeSetup, type StartTraining, type ToWorker } from './train-protocol.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 let stop: AbortController | null = null;
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   if (e.data.type === 'stop') stop?.abort(new Error('stopped'));
+  else if (e.data.type === 'warm') void prepare(e.data);
   else if (!stop) void run(e.data);
 };
 
-async function runtimeFor(msg: StartTraining): Promise<Runtime> {
+let prepared: { key: string; ready: Promise<[Runtime, WebDataset]> } | undefined;
+
+/**
+ * The runtime and the data, started once per worker. NOTE: the first session makes ORT
+ * compile its 14 MB WASM, and V8 keeps optimizing it on background threads for several
+ * CPU-seconds; begun at a warm-up, that work is mostly done before Train is pressed
+ * instead of competing with the first epoch (on 2 cores it slowed it ~2x).
+ */
+function prepare(setup: RuntimeSetup): Promise<[Runtime, WebDataset]> {
+  const key = setupKey(setup);
+  if (prepared && prepared.key !== key) return Promise.reject(new Error(`this worker runs ${prepared.key}, not ${key}`));
+  if (!prepared) {
+    const rt = runtimeFor(setup).then(async (r) => {
+      const g = new Graph('warm_up');
+      g.output(['y', g.input('x', 'float', [1])]);
+      await (await r.session(serializeModel(g))).release();
+      return r;
+    });
+    prepared = { key, ready: Promise.all([rt, loadMnist()]) };
+    prepared.ready.catch(() => {}); // reported by the run that needs it
+  }
+  return prepared.ready;
+}
+
+async function runtimeFor(msg: RuntimeSetup): Promise<Runtime> {
   const ort = msg.backend === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
   ort.env.wasm.wasmPaths = new URL('/ort/', location.href).href;
   ort.env.wasm.numThreads = crossOriginIsolated ? msg.threads : 1;
@@ -37,7 +64,7 @@ async function runtimeFor(msg: StartTraining): Promise<Runtime> {
 async function run(msg: StartTraining): Promise<void> {
   stop = new AbortController();
   try {
-    const [rt, data] = await Promise.all([runtimeFor(msg), loadMnist()]);
+    const [rt, data] = await prepare(msg);
     const cfg = msg.config;
     const trainImages = cfg.trainLimit > 0 ? Math.min(cfg.trainLimit, data.train.count) : data.train.count;
     post({ type: 'ready', backend: msg.backend, threads: rt.target.threads, trainImages });

@@ -163,6 +163,13 @@ describe('training in a page that is not cross-origin isolated', () => {
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
       expect(await page.textContent('#train-notice')).toMatch(/not cross-origin isolated.*one thread/);
       expect(await page.isVisible('#train-notice')).toBe(true);
+      // A second run in the same page reuses the idle worker (its runtime and data kept).
+      await page.getByRole('button', { name: 'Train', exact: true }).click();
+      await page.waitForFunction(() => /done|failed|Stopped/.test(document.querySelector('[data-testid="train-status"]')!.textContent!), null, { timeout: 60_000 });
+      expect(await page.textContent('[data-testid="train-status"]')).toMatch(/done/);
+      const epochs = await page.locator('[data-testid="train-epochs"] li').allTextContents();
+      expect(epochs).toHaveLength(1);
+      expect(epochs[0]).toMatch(/^epoch 1: [\d.]+ s, train loss [\d.]+, test loss [\d.]+, test accuracy [\d.]+%$/);
     } finally {
       await context.close();
       plain.close();
