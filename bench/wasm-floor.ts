@@ -61,14 +61,21 @@ function adamOnly(): Graph {
 
 const rand = (n: number, scale: number) => Float32Array.from({ length: n }, () => (Math.random() - 0.5) * scale);
 
-/** Random feeds for every float input of a graph (one-hot targets, positive scalars: shapes are what matter). */
+/** Feeds as in training: small random weights and gradients, zero moments, one-hot targets, pixel values, step 100's scalars. */
 function feedsFor(g: Graph): Record<string, { data: Float32Array; dims: number[] }> {
+  const scalars = opt.scalarValues(100);
+  const valueOf = (name: string, n: number): Float32Array => {
+    if (name === 'targets') return Float32Array.from({ length: n }, (_, i) => (i % 10 === 0 ? 1 : 0));
+    if (name === 'pixels') return rand(n, 510).map(Math.abs);
+    if (name === 'alpha' || name === 'scalar_alpha') return new Float32Array(n).fill(scalars.alpha);
+    if (name === 'eps_hat' || name === 'scalar_epsHat') return new Float32Array(n).fill(scalars.epsHat);
+    // NOTE: moments start at zero; random ones would make v negative, sqrt(v) NaN, and the timing meaningless.
+    if (/^(m|v)\d|^exp_avg/.test(name)) return new Float32Array(n);
+    return rand(n, 0.1);
+  };
   return Object.fromEntries(g.inputs.map((v) => {
     const dims = v.shape as number[];
-    const n = dims.reduce((a, b) => a * b, 1);
-    const data = v.name === 'targets' ? Float32Array.from({ length: n }, (_, i) => (i % 10 === 0 ? 1 : 0))
-      : v.name === 'pixels' ? rand(n, 510).map(Math.abs) : v.name.startsWith('scalar_') || v.name === 'alpha' || v.name === 'eps_hat' ? new Float32Array(n).fill(1e-3) : rand(n, 0.1);
-    return [v.name, { data, dims }];
+    return [v.name, { data: valueOf(v.name, dims.reduce((a, b) => a * b, 1)), dims }];
   }));
 }
 
