@@ -79,8 +79,11 @@ async function unrolledStepper(rt: Runtime, model: Model, opt: Optimizer, train:
     if (!sessions.has(key)) sessions.set(key, rt.session(serializeModel(buildTrainUnrolled(model, opt, NORMALIZATION, rt.target, count, width))));
     return sessions.get(key)!;
   };
-  // Built now, so a provider that cannot take the program fails before training starts.
-  await sessionFor(Math.floor(n / batch) >= UNROLLED_STEPS ? UNROLLED_STEPS : 1, batch);
+  // All built now, before the first epoch's clock (as the Loop is), and so that a provider
+  // that cannot take a program fails before training starts.
+  const full = Math.floor(n / batch), short = n % batch;
+  const shapes = [...(full >= UNROLLED_STEPS ? [[UNROLLED_STEPS, batch]] : []), ...(full > 0 ? [[1, batch]] : []), ...(short > 0 ? [[1, short]] : [])];
+  for (const [count, width] of shapes) await sessionFor(count, width);
   const { inputSize: inputs, classes } = model;
   const names = Object.keys(opt.scalarValues(1));
 

@@ -40,17 +40,18 @@ export function setupTrainPanel(opts: PanelOptions): void {
   };
   const warmUp = () => {
     if (worker || spare) return;
-    let setup: RuntimeSetup;
+    let run;
     try {
-      setup = setupFor(readForm(form, 0).backend);
+      run = readForm(form, 0);
     } catch {
       return; // the form is not valid yet: Train will say why
     }
+    const setup = setupFor(run.backend);
     spare = { worker: newWorker(), key: setupKey(setup) };
-    spare.worker.postMessage({ type: 'warm', ...setup } satisfies ToWorker);
+    spare.worker.postMessage({ type: 'warm', ...setup, config: run.config } satisfies ToWorker);
   };
-  // NOTE: warming up costs a few CPU-seconds (ORT's WASM compile) and MNIST's download, so
-  // only on a sign of intent: a training link, or the pointer or focus on the form.
+  // NOTE: warming up costs several CPU-seconds (ORT's WASM compile, 20 steps) and MNIST's
+  // download, so only on a sign of intent: a training link, or the pointer or focus on the form.
   if (RUN_PARAMS.some((k) => query.has(k))) warmUp();
   for (const ev of ['pointerenter', 'focusin']) form.addEventListener(ev, warmUp);
   if (!crossOriginIsolated) {

@@ -14,8 +14,8 @@ export interface RuntimeSetup {
 }
 export const setupKey = (s: RuntimeSetup) => `${s.backend}/${s.threads}/${s.verbose}`;
 
-/** Start ONNX Runtime and fetch MNIST ahead of a likely run, so Train starts at once. */
-export interface WarmUp extends RuntimeSetup { type: 'warm' }
+/** Start ONNX Runtime and fetch MNIST ahead of a likely run (with this config), so Train starts at once. */
+export interface WarmUp extends RuntimeSetup { type: 'warm'; config: TrainConfig }
 export interface StartTraining extends RuntimeSetup { type: 'start'; config: TrainConfig }
 export type ToWorker = WarmUp | StartTraining | { type: 'stop' };
 

@@ -1,11 +1,12 @@
 // Training in a Web Worker, so drawing and classifying stay responsive: the same
 // training core as `onnx-mnist train`, on onnxruntime-web (WASM, or WebGPU with the
 // unrolled program), and the same artifact, offered back to the page as bytes.
-import { Graph } from '../graph/graph.js';
-import { serializeModel } from '../graph/serialize.js';
 import { inferenceGraph, inferenceModel, modelMetadata } from '../train/artifacts.js';
 import { hyperparameters } from '../train/settings.js';
 import { inlineEvaluator, openEvaluation } from '../train/evaluation.js';
+import { modelAndOptimizer, type TrainConfig } from '../train/config.js';
+import { mulberry32 } from '../train/random.js';
+import { createStepper } from '../train/steppers.js';
 import type { Runtime } from '../train/runtime.js';
 import { train } from '../train/trainer.js';
 import { loadMnist, type WebDataset } from './mnist-data.js';
@@ -16,32 +17,44 @@ let stop: AbortController | null = null;
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   if (e.data.type === 'stop') stop?.abort(new Error('stopped'));
-  else if (e.data.type === 'warm') void prepare(e.data);
+  else if (e.data.type === 'warm') void prepare(e.data, e.data.config);
   else if (!stop) void run(e.data);
 };
 
 let prepared: { key: string; ready: Promise<[Runtime, WebDataset]> } | undefined;
 
 /**
- * The runtime and the data, started once per worker. NOTE: the first session makes ORT
- * compile its 14 MB WASM, and V8 keeps optimizing it on background threads for several
- * CPU-seconds; begun at a warm-up, that work is mostly done before Train is pressed
- * instead of competing with the first epoch (on 2 cores it slowed it ~2x).
+ * The runtime and the data, started once per worker. A warm-up also builds its config's
+ * training programs and steps them once (dryRun). NOTE: V8 optimizes the WASM functions a run makes hot
+ * on background threads, ~9 CPU-seconds for ORT's 14 MB build, most of them triggered by
+ * creating the first training session; done at warm-up, that work overlaps the user's
+ * reading of the form instead of the first epochs (on 2 cores it slowed them ~2x).
  */
-function prepare(setup: RuntimeSetup): Promise<[Runtime, WebDataset]> {
+function prepare(setup: RuntimeSetup, config?: TrainConfig): Promise<[Runtime, WebDataset]> {
   const key = setupKey(setup);
   if (prepared && prepared.key !== key) return Promise.reject(new Error(`this worker runs ${prepared.key}, not ${key}`));
   if (!prepared) {
-    const rt = runtimeFor(setup).then(async (r) => {
-      const g = new Graph('warm_up');
-      g.output(['y', g.input('x', 'float', [1])]);
-      await (await r.session(serializeModel(g))).release();
-      return r;
+    const ready = Promise.all([runtimeFor(setup), loadMnist()]).then(async ([rt, data]): Promise<[Runtime, WebDataset]> => {
+      if (config) await dryRun(rt, data, config);
+      return [rt, data];
     });
-    prepared = { key, ready: Promise.all([rt, loadMnist()]) };
-    prepared.ready.catch(() => {}); // reported by the run that needs it
+    prepared = { key, ready };
+    ready.catch(() => {}); // reported by the run that needs it
   }
   return prepared.ready;
+}
+
+/** The run's training programs, built and stepped once on the first images, then dropped. */
+async function dryRun(rt: Runtime, data: WebDataset, config: TrainConfig): Promise<void> {
+  const { model, optimizer } = modelAndOptimizer(config, data.rows * data.cols);
+  const n = Math.min(data.train.count, 20 * config.batchSize), count = Math.floor(n / config.batchSize);
+  const stepper = await createStepper(rt, model, optimizer, data.train, n, config.batchSize);
+  try {
+    const slots = Object.fromEntries(optimizer.slots.map((s) => [s.name, new Float32Array(model.layout.total)]));
+    await stepper.run({ params: model.init(mulberry32(0)), slots, step: 0 }, Int32Array.from({ length: count * config.batchSize }, (_, i) => i), count, config.batchSize);
+  } finally {
+    await stepper.release();
+  }
 }
 
 async function runtimeFor(msg: RuntimeSetup): Promise<Runtime> {
