@@ -25,10 +25,10 @@ let prepared: { key: string; ready: Promise<[Runtime, WebDataset]> } | undefined
 
 /**
  * The runtime and the data, started once per worker. A warm-up also builds its config's
- * training programs and steps them once (dryRun). NOTE: V8 optimizes the WASM functions a run makes hot
- * on background threads, ~9 CPU-seconds for ORT's 14 MB build, most of them triggered by
- * creating the first training session; done at warm-up, that work overlaps the user's
- * reading of the form instead of the first epochs (on 2 cores it slowed them ~2x).
+ * training programs and steps them once (dryRun). NOTE: V8 optimizes the WASM functions
+ * a run makes hot on background threads, ~9 CPU-seconds for ORT's 14 MB build, mostly
+ * triggered by creating the first training session; done at warm-up, that work overlaps
+ * the user's reading of the form instead of the first epochs (on 2 cores: ~2x slower).
  */
 function prepare(setup: RuntimeSetup, config?: TrainConfig): Promise<[Runtime, WebDataset]> {
   const key = setupKey(setup);
