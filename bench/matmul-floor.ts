@@ -4,6 +4,23 @@
 import { Graph, type Value } from '../src/graph/graph.js';
 import { gemm, loop } from '../src/graph/ops.js';
 
+/**
+ * One step's products, the training step's shapes and Gemm attributes: the forward layers
+ * (the output itself stands in for the loss gradient), then each weight gradient and,
+ * above the first layer, the input gradient. Returns the weight gradients.
+ */
+export function stepProducts(x: Value, ws: Value[], bs: Value[]): Value[] {
+  const hs: Value[] = [x];
+  for (let l = 0; l < ws.length; l++) hs.push(gemm(hs[l], ws[l], bs[l], { transB: 1 }));
+  const dws: Value[] = [];
+  let d = hs[hs.length - 1];
+  for (let l = ws.length - 1; l >= 0; l--) {
+    dws[l] = gemm(d, hs[l], undefined, { transA: 1 });
+    if (l > 0) d = gemm(d, ws[l]);
+  }
+  return dws;
+}
+
 export function matmulFloorGraph(batch: number, sizes: number[]): Graph {
   const g = new Graph('matmul_floor');
   const steps = g.input('steps', 'int64', []);
@@ -17,15 +34,7 @@ export function matmulFloorGraph(batch: number, sizes: number[]): Graph {
   // the body each iteration; the weight gradients are carried out (overwritten).
   const outs = loop(steps, [...ws, ...ws], (_, carried) => {
     const wb = carried.slice(0, ws.length);
-    const hs: Value[] = [x];
-    for (let l = 0; l < wb.length; l++) hs.push(gemm(hs[l], wb[l], bs[l], { transB: 1 }));
-    const dws: Value[] = [];
-    let d = hs[hs.length - 1];
-    for (let l = wb.length - 1; l >= 0; l--) {
-      dws[l] = gemm(d, hs[l], undefined, { transA: 1 });
-      if (l > 0) d = gemm(d, wb[l]);
-    }
-    return { next: [...wb, ...dws] };
+    return { next: [...wb, ...stepProducts(x, wb, bs)] };
   });
   g.output(...outs.slice(ws.length).map((o, l): [string, Value] => [`dw${l + 1}`, o]));
   return g;

@@ -7,19 +7,21 @@
 import { cpus } from 'node:os';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
-import { NORMALIZATION } from '../src/data/mnist-spec.js';
+import { IMAGE_SIZE, NORMALIZATION, NUM_CLASSES } from '../src/data/mnist-spec.js';
 import { Graph, type Value } from '../src/graph/graph.js';
-import { add, gemm } from '../src/graph/ops.js';
+import { add } from '../src/graph/ops.js';
 import { serializeModel } from '../src/graph/serialize.js';
 import { mlp } from '../src/model/mlp.js';
 import { adam } from '../src/optim/adam.js';
 import { loopGroups } from '../src/optim/state-layout.js';
 import { median } from '../src/node/run.js';
 import { buildTrainUnrolled } from '../src/programs/train-unrolled.js';
+import { TRAIN_DEFAULTS } from '../src/train/config.js';
+import { stepProducts } from './matmul-floor.js';
 
-const K = 20, B = 64, CALLS = Number(process.env.CALLS ?? 25);
-const model = mlp(784, [128, 64], 10), opt = adam();
-const sizes = [784, 128, 64, 10];
+const K = 20, B = TRAIN_DEFAULTS.batchSize, CALLS = Number(process.env.CALLS ?? 25);
+const sizes = [IMAGE_SIZE, ...TRAIN_DEFAULTS.hidden, NUM_CLASSES];
+const model = mlp(IMAGE_SIZE, TRAIN_DEFAULTS.hidden, NUM_CLASSES), opt = adam();
 ortWeb.env.wasm.numThreads = 1;
 
 /** The 8 products of a forward+backward step, K times, each step's weight gradients added to its weights. */
@@ -28,17 +30,8 @@ function products(): Graph {
   const x = g.input('x', 'float', [B, sizes[0]]);
   let ws = sizes.slice(1).map((n, l) => g.input(`w${l}`, 'float', [n, sizes[l]]));
   const bs = sizes.slice(1).map((n, l) => g.input(`b${l}`, 'float', [n]));
-  for (let k = 0; k < K; k++) {
-    const hs: Value[] = [x];
-    ws.forEach((w, l) => hs.push(gemm(hs[l], w, bs[l], { transB: 1 })));
-    let d = hs[hs.length - 1];
-    const next: Value[] = [];
-    for (let l = ws.length - 1; l >= 0; l--) {
-      next[l] = add(ws[l], gemm(d, hs[l], undefined, { transA: 1 }));
-      if (l > 0) d = gemm(d, ws[l]);
-    }
-    ws = next;
-  }
+  // Each step's weights depend on the last one's gradients, or ORT would merge the steps' identical products.
+  for (let k = 0; k < K; k++) ws = stepProducts(x, ws, bs).map((d, l) => add(ws[l], d));
   g.output(...ws.map((w, l): [string, Value] => [`w${l}_out`, w]));
   return g;
 }
