@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { defaultDataDir } from '../src/node/load-dataset.js';
+import { DATA_URL } from '../src/contract/artifact.js';
 import { IDX_FILES } from '../src/data/mnist-spec.js';
 import { median } from '../src/node/run.js';
 import { RUN_GLOBAL, type PeerMode, type PeerOptions, type PeerResult, type RunPeer } from './tfjs-peer/protocol.js';
@@ -59,7 +60,8 @@ async function startPeerServer(): Promise<PeerServer> {
     // application/wasm lets Chromium compile while it downloads.
     return c.body(new Uint8Array(await readFile(path.join(wasmDir, 'dist', name))), 200, { 'Content-Type': 'application/wasm' });
   });
-  app.get('/data/:name', async (c) => {
+  // Where our own page's loader (src/web/mnist-data.ts) looks, so the peer page reuses it.
+  app.get(`${DATA_URL}:name`, async (c) => {
     const name = c.req.param('name');
     if (!(Object.values(IDX_FILES) as string[]).includes(name)) return c.notFound();
     return c.body(new Uint8Array(await readFile(path.join(dataDir, name))), 200, { 'Content-Type': 'application/octet-stream' });

@@ -1,19 +1,13 @@
-// The TF.js peer's page: loads MNIST from the bench server, starts TF.js on its WASM
-// backend with the thread count asked for, trains, and answers Node. Bundled at bench
-// time by bench/tfjs-peer.ts; each configuration runs in a fresh page because the WASM
-// backend's thread count is fixed when the backend first starts.
+// The TF.js peer's page: loads MNIST from the bench server with our page's own loader,
+// starts TF.js on its WASM backend with the thread count asked for, trains, and answers
+// Node. Bundled at bench time by bench/tfjs-peer.ts; each configuration runs in a fresh
+// page because the WASM backend's thread count is fixed when the backend first starts.
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { parseIdx } from '../../src/data/idx.js';
-import { IDX_FILES, IMAGE_SIZE, NORMALIZATION, NUM_CLASSES } from '../../src/data/mnist-spec.js';
+import { IMAGE_SIZE, NORMALIZATION, NUM_CLASSES } from '../../src/data/mnist-spec.js';
+import { loadMnist } from '../../src/web/mnist-data.js';
 import { RUN_GLOBAL, type PeerOptions, type PeerResult, type RunPeer } from './protocol.js';
 import { trainFit, trainLoop, type Tensors } from './train.mjs';
-
-async function fetchIdx(name: string): Promise<Uint8Array> {
-  const res = await fetch(`/data/${name}`);
-  if (!res.ok) throw new Error(`/data/${name} answered HTTP ${res.status}`);
-  return parseIdx(new Uint8Array(await res.arrayBuffer()), name).data;
-}
 
 /** Pixels to the model's input, normalized once up front: the timed epochs then only gather batches. */
 function inputs(pixels: Uint8Array): tf.Tensor2D {
@@ -24,14 +18,12 @@ function inputs(pixels: Uint8Array): tf.Tensor2D {
 }
 
 async function loadTensors(): Promise<Tensors> {
-  const [trImg, trLbl, teImg, teLbl] = await Promise.all(
-    [IDX_FILES.trainImages, IDX_FILES.trainLabels, IDX_FILES.testImages, IDX_FILES.testLabels].map(fetchIdx),
-  );
+  const { train, test } = await loadMnist();
   return {
-    xTrain: inputs(trImg),
-    yTrain: tf.oneHot(tf.tensor1d(trLbl, 'int32'), NUM_CLASSES).toFloat() as tf.Tensor2D,
-    xTest: inputs(teImg),
-    yTest: tf.tensor1d(teLbl, 'int32'),
+    xTrain: inputs(train.images),
+    yTrain: tf.oneHot(tf.tensor1d(train.labels, 'int32'), NUM_CLASSES).toFloat() as tf.Tensor2D,
+    xTest: inputs(test.images),
+    yTest: tf.tensor1d(test.labels, 'int32'),
   };
 }
 
